@@ -1,0 +1,1 @@
+"""Datasets that ship with the grader, so notebooks work offline and inside the sandbox."""
