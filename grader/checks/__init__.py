@@ -1,0 +1,40 @@
+"""The registry of check kinds. Adding a kind: one module with a ``CheckBase`` subclass, one line below."""
+
+from __future__ import annotations
+
+from typing import Annotated, Union
+
+from pydantic import Field
+
+from grader.checks.base import CheckBase, CheckNotRun, Evidence, Feedback, ProbeData, Verdict
+from grader.checks.compare import CompareCheck
+from grader.checks.custom import TestCheck
+from grader.checks.manual import ManualCheck
+from grader.checks.metric import MetricCheck
+from grader.checks.static import StaticCheck
+
+CHECK_KINDS: tuple[type[CheckBase], ...] = (
+    MetricCheck,
+    StaticCheck,
+    CompareCheck,
+    TestCheck,
+    ManualCheck,
+)
+
+AnyCheck = Annotated[Union[CHECK_KINDS], Field(discriminator="kind")]  # type: ignore[valid-type]
+
+__all__ = [
+    "AnyCheck",
+    "CHECK_KINDS",
+    "CheckBase",
+    "CheckNotRun",
+    "CompareCheck",
+    "Evidence",
+    "Feedback",
+    "ManualCheck",
+    "MetricCheck",
+    "ProbeData",
+    "StaticCheck",
+    "TestCheck",
+    "Verdict",
+]

@@ -1,0 +1,163 @@
+"""What every check kind shares: the rubric fields, the evidence a judge sees, and scoring.
+
+A check kind is a pydantic model with ``kind: Literal[...]`` and one method, ``evaluate``, that runs
+*outside* the sandbox on evidence: probe data that came out of the sandbox (plain numbers and arrays,
+already parsed and size-capped), the grader-held part of the probe inputs (e.g. labels), the reference
+solution's probe data, and the submitted notebook's source. It returns a ``Verdict``; raising
+``CheckNotRun`` means the check could not be judged, which earns 0 with the reason given.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Any, Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
+
+from grader.results import CellRecord, CellStatus, CheckResult, CheckStatus
+
+
+class CheckNotRun(Exception):
+    """The check could not be judged (missing probe data, NaN, probe crash); the reason is for the student."""
+
+
+class Feedback(BaseModel):
+    """Texts shown to the student next to a check."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    passed: str | None = Field(None, description="Shown when the check passes.")
+    failed: str | None = Field(None, description="Shown when the check fails; say what is wrong and what was expected.")
+    hint: str | None = Field(None, description="A hint shown to students for a public check that did not pass.")
+
+
+@dataclass
+class ProbeData:
+    """One probe's output as parsed by the grader (never the raw sandbox bytes)."""
+
+    name: str
+    values: dict[str, Any] = field(default_factory=dict)
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+@dataclass
+class Evidence:
+    """Everything a judge may look at for one submission."""
+
+    probes: dict[str, ProbeData]
+    held: dict[str, dict[str, np.ndarray]]
+    inputs: dict[str, dict[str, np.ndarray]]
+    reference: dict[str, ProbeData] | None
+    code_cells: list[tuple[int, list[str], str]]  # (index, tags, source) of the submitted notebook
+    cells: list[CellRecord]
+    staff: ModuleType | None
+
+    def failing_cells(self, tag: str | None) -> str:
+        """A sentence naming the student's cells (of one exercise tag, or any) that did not run cleanly."""
+        bad = [c for c in self.cells if c.status != CellStatus.ok and (tag is None or tag in c.tags)]
+        if not bad:
+            return ""
+        first = bad[0]
+        where = f"cell {first.index + 1}" + (f" ({', '.join(first.tags)})" if first.tags else "")
+        what = {"timeout": "timed out", "kernel_died": "killed the kernel", "skipped": "was skipped (time budget spent)"}
+        detail = what.get(first.status.value, f"raised {first.error}" if first.error else "failed")
+        more = f" and {len(bad) - 1} more" if len(bad) > 1 else ""
+        return f" Your {where}{more} {detail}."
+
+    def probe(self, name: str, check: "CheckBase", source: dict[str, ProbeData] | None = None) -> ProbeData:
+        data = (self.probes if source is None else source).get(name)
+        if data is None:
+            raise CheckNotRun(f"The grader could not collect '{name}' from your notebook (the run ended before it).")
+        if not data.ok:
+            raise CheckNotRun(f"{data.error[0].upper()}{data.error[1:]}.{self.failing_cells(check.exercise)}")
+        return data
+
+    def value(self, probe: str, key: str, check: "CheckBase") -> Any:
+        data = self.probe(probe, check)
+        if key not in data.values:
+            raise CheckNotRun(f"Your code did not produce '{key}' (probe {probe}).{self.failing_cells(check.exercise)}")
+        return data.values[key]
+
+    def reference_value(self, probe: str, key: str) -> Any:
+        if self.reference is None or probe not in self.reference or not self.reference[probe].ok:
+            raise RuntimeError(f"the reference solution produced no '{probe}' data; run `grader validate`")
+        return self.reference[probe].values[key]
+
+
+@dataclass
+class Verdict:
+    """A judge's decision: the fraction of the points earned and why."""
+
+    fraction: float
+    reason: str
+    measured: dict[str, Any] = field(default_factory=dict)
+
+
+def finite_array(value: Any, what: str) -> np.ndarray:
+    """The value as a float array, or CheckNotRun when it is not numeric or holds NaN/inf."""
+    try:
+        array = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise CheckNotRun(f"{what} is not numeric (got {type(value).__name__}).") from None
+    if not np.all(np.isfinite(array)):
+        raise CheckNotRun(f"{what} contains NaN or infinite values.")
+    return array
+
+
+class CheckBase(BaseModel):
+    """Fields every rubric check has."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: str
+    id: str = Field(description="Stable identifier of the check (used in results, gradebook and LMS exports).", pattern=r"^[A-Za-z0-9_.-]+$")
+    title: str = Field(description="What is checked, in words a student understands.")
+    points: float = Field(ge=0, description="Points the check is worth.")
+    visibility: Literal["public", "hidden"] = Field("hidden", description="public checks run in `grader check` and show hints; hidden ones only when TAs grade.")
+    exercise: str | None = Field(None, description="Cell tag of the exercise this check belongs to (e.g. ex3); used to point at the failing cell.")
+    partial: bool = Field(False, description="Allow partial credit (points times the fraction the judge returns); otherwise all or nothing.")
+    feedback: Feedback = Field(default_factory=Feedback, description="Texts for the student.")
+
+    def needed_probes(self) -> set[str]:
+        """Names of the rubric probes this check reads."""
+        return set()
+
+    def evaluate(self, evidence: Evidence) -> Verdict:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def judge(self, evidence: Evidence) -> CheckResult:
+        """Run ``evaluate`` and turn its verdict (or its failure to run) into a scored result."""
+        try:
+            verdict = self.evaluate(evidence)
+        except CheckNotRun as not_run:
+            return self.result(CheckStatus.error, 0.0, f"Not evaluated: {not_run}")
+        fraction = verdict.fraction if math.isfinite(verdict.fraction) else 0.0
+        fraction = min(max(fraction, 0.0), 1.0)
+        if not self.partial:
+            fraction = 1.0 if fraction >= 1.0 else 0.0
+        status = CheckStatus.passed if fraction >= 1.0 else CheckStatus.partial if fraction > 0 else CheckStatus.failed
+        text = self.feedback.passed if status == CheckStatus.passed else self.feedback.failed
+        reason = verdict.reason if not text else f"{verdict.reason} {text}"
+        return self.result(status, round(self.points * fraction, 4), reason, verdict.measured)
+
+    def result(self, status: CheckStatus, points: float, reason: str, measured: dict | None = None) -> CheckResult:
+        hint = self.feedback.hint if self.visibility == "public" and status != CheckStatus.passed else None
+        return CheckResult(
+            check_id=self.id,
+            title=self.title,
+            kind=self.kind,
+            visibility=self.visibility,
+            points_possible=self.points,
+            points_awarded=points,
+            status=status,
+            reason=reason.strip(),
+            hint=hint,
+            measured=measured or {},
+        )

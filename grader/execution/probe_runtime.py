@@ -1,0 +1,60 @@
+"""Source injected into the student's kernel after the student's cells: it runs rubric probes.
+
+This file is never imported by the grader; its text is sent as a cell. It defines one callable,
+``__grader_probe__(name, function)``, that calls ``probes.<function>(namespace, inputs)`` and writes
+what it returns as plain data: scalars, strings and short lists to JSON, numeric arrays to ``.npz``
+(never object arrays, so no pickle is ever involved). Tensors are converted with ``.numpy()``. Nothing
+here decides a grade: the host re-reads and re-validates everything it writes.
+"""
+
+
+def __grader_install(out_dir, inputs_dir, probes_source, max_bytes):
+    import json
+    import os
+
+    import numpy
+
+    probes = {"__name__": "grader_probes"}
+    exec(compile(probes_source, "probes.py", "exec"), probes)
+    namespace = get_ipython().user_ns  # noqa: F821 - defined in the kernel
+
+    def to_plain(value, key, scalars, arrays):
+        if hasattr(value, "numpy") and callable(value.numpy):
+            value = value.numpy()
+        if isinstance(value, dict):
+            for inner, item in value.items():
+                to_plain(item, f"{key}.{inner}" if key else str(inner), scalars, arrays)
+        elif isinstance(value, (bool, int, float, str)) or value is None:
+            scalars[key] = value
+        elif isinstance(value, numpy.generic):
+            scalars[key] = value.item()
+        else:
+            array = numpy.asarray(value)
+            if array.dtype.kind not in "biuf":
+                if array.dtype.kind in "US" and array.size <= 1000:
+                    scalars[key] = array.tolist()
+                    return
+                raise TypeError(f"{key}: not numeric data ({array.dtype})")
+            arrays[key] = array
+
+    def run(name, function):
+        target = os.path.join(out_dir, name)
+        try:
+            inputs = {}
+            path = os.path.join(inputs_dir, name + ".npz")
+            if os.path.exists(path):
+                with numpy.load(path, allow_pickle=False) as stored:
+                    inputs = {key: stored[key] for key in stored.files}
+            scalars, arrays = {}, {}
+            to_plain(probes[function](namespace, inputs), "", scalars, arrays)
+            if sum(array.nbytes for array in arrays.values()) > max_bytes:
+                raise ValueError("probe output is larger than the grader accepts")
+            if arrays:
+                numpy.savez(target + ".npz", **arrays)
+            record = {"ok": True, "values": scalars, "arrays": sorted(arrays)}
+        except BaseException as problem:  # noqa: BLE001 - KeyboardInterrupt comes from the timeout
+            record = {"ok": False, "error": f"{type(problem).__name__}: {problem}"[:1000]}
+        with open(target + ".json", "w") as handle:
+            json.dump(record, handle)
+
+    return run

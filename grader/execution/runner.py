@@ -1,0 +1,109 @@
+"""The program that runs *inside* the sandbox: student cells, then the rubric's probes.
+
+    python -m grader.execution.runner JOB_DIR
+
+It runs every code cell in a fresh kernel, each with the per-cell timeout, until the notebook budget
+is spent (cells after that are skipped, so probes still get their time). A cell that raises does not
+stop the run; a cell that hangs is interrupted and, if the kernel stays deaf, the kernel is restarted;
+a dead kernel is restarted. Then it injects the probe runtime and runs each probe as a cell with its own
+timeout. ``out/run.json`` is rewritten after every step so a killed run still leaves an account.
+Its output is untrusted by design: the host re-validates all of it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+
+from grader.execution.job import CellArtifact, JobSpec, RunArtifact
+from grader.execution.notebook import TIMEOUT_MARK, GradingClient, responsive, restart, run_cell, run_extra
+from grader.results import CellStatus
+
+
+def _write(path: Path, record: RunArtifact) -> None:
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(record.model_dump_json())
+    os.replace(temporary, path)
+
+
+async def _recover(client: GradingClient, status: CellStatus, spec: JobSpec, record: RunArtifact) -> None:
+    if status == CellStatus.kernel_died or (status == CellStatus.timeout and not await responsive(client)):
+        await restart(client, spec.kernel_start_timeout)
+        record.kernel_restarts += 1
+
+
+async def run_job(job_dir: Path) -> RunArtifact:
+    spec = JobSpec.model_validate_json((job_dir / "job.json").read_text())
+    out_dir = job_dir / "out"
+    (out_dir / "probes").mkdir(parents=True, exist_ok=True)
+    run_json = out_dir / "run.json"
+    record = RunArtifact()
+    notebook = nbformat.read(job_dir / "notebook.ipynb", as_version=4)
+    client = GradingClient(
+        notebook,
+        timeout=int(spec.cell_timeout),
+        startup_timeout=int(spec.kernel_start_timeout),
+        allow_errors=True,
+        interrupt_on_timeout=True,
+        error_on_timeout={"ename": TIMEOUT_MARK, "evalue": "cell timed out"},
+        kernel_name="python3",
+        shutdown_kernel="immediate",
+        output_chars=spec.output_chars,
+        resources={"metadata": {"path": str(job_dir / "work")}},
+    )
+    started = time.monotonic()
+    async with client.async_setup_kernel():
+        record.timings["kernel_start"] = time.monotonic() - started
+        _write(run_json, record)
+        cells_started = time.monotonic()
+        for index, cell in enumerate(notebook.cells):
+            if cell.cell_type != "code" or not cell.source.strip():
+                continue
+            remaining = spec.notebook_timeout - (time.monotonic() - cells_started)
+            if remaining < 1:
+                record.cells.append(CellArtifact(index=index, status=CellStatus.skipped, error="the notebook time budget was spent"))
+                continue
+            status, error, duration = await run_cell(client, cell, index, min(spec.cell_timeout, remaining))
+            record.cells.append(CellArtifact(index=index, status=status, duration_s=duration, error=error))
+            _write(run_json, record)
+            await _recover(client, status, spec, record)
+        record.timings["cells"] = time.monotonic() - cells_started
+
+        probes_started = time.monotonic()
+        runtime = (Path(__file__).parent / "probe_runtime.py").read_text()
+        install = (
+            f"{runtime}\n__grader_probe__ = __grader_install({str(out_dir / 'probes')!r}, {str(job_dir / 'inputs')!r}, "
+            f"{(job_dir / 'probes.py').read_text()!r}, {spec.max_artifact_bytes})\ndel __grader_install"
+        )
+        status, error, _ = await run_extra(client, install, spec.kernel_start_timeout)
+        if status != CellStatus.ok:
+            # The student's state broke the runtime itself (e.g. numpy shadowed); probes will report missing data.
+            record.timings["probe_runtime_error"] = 1.0
+        for probe in spec.probes:
+            status, error, duration = await run_extra(client, f"__grader_probe__({probe.name!r}, {probe.function!r})", probe.timeout)
+            record.probes[probe.name] = duration
+            if status != CellStatus.ok:
+                artifact = out_dir / "probes" / f"{probe.name}.json"
+                if not artifact.exists():
+                    artifact.write_text(json.dumps({"ok": False, "error": f"the probe {error}"}))
+                await _recover(client, status, spec, record)
+            _write(run_json, record)
+        record.timings["probes"] = time.monotonic() - probes_started
+    record.timings["total"] = time.monotonic() - started
+    record.finished = True
+    _write(run_json, record)
+    return record
+
+
+def main() -> None:
+    asyncio.run(run_job(Path(sys.argv[1])))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,258 @@
+"""One submission's way through the grader, stage by stage, in order.
+
+    1. load_submission     read and sanitize the notebook (bad notebook -> an ungraded result, not a crash)
+    2. select_checks       all checks, or the public ones for a student's self-check
+    3. choose_inputs       grader-chosen probe inputs; the held part (labels) never leaves this process
+    4. write_job           the job folder the sandbox sees: notebook, probes, inputs, data without labels
+    5. run_sandboxed       student cells, then probes, under limits; failures come back as an outcome
+    6. collect_evidence    parse what came out (capped, validated, no pickles) + the reference's data
+    7. judge_checks        every verdict computed here, outside the sandbox
+    8. score               sum the points into a SubmissionResult
+
+``grade_submission`` runs them; each stage is a small function a test can call on its own.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import os
+import shutil
+import tempfile
+import time
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+import numpy as np
+
+from grader import __version__
+from grader.checks.base import CheckBase, Evidence, ProbeData
+from grader.datasets import mnist
+from grader.errors import NotebookError
+from grader.execution import artifacts
+from grader.execution.job import JobSpec, ProbeCall
+from grader.execution.loading import code_cells, load_notebook
+from grader.results import CellRecord, CheckResult, CheckStatus, ProbeRecord, RunRecord, RunStatus, SubmissionResult
+from grader.rubric.loading import Assignment
+from grader.sandbox.base import Sandbox, SandboxOutcome
+
+
+@dataclass
+class Submission:
+    """One student's notebook to grade."""
+
+    student: str
+    path: Path
+
+
+@dataclass
+class Inputs:
+    sent: dict[str, dict[str, np.ndarray]]
+    held: dict[str, dict[str, np.ndarray]]
+
+
+# -- 1 ---------------------------------------------------------------------------------------------
+def load_submission(submission: Submission):
+    return load_notebook(submission.path)
+
+
+# -- 2 ---------------------------------------------------------------------------------------------
+def select_checks(assignment: Assignment, public_only: bool) -> list[CheckBase]:
+    return [check for check in assignment.rubric.checks if not public_only or check.visibility == "public"]
+
+
+# -- 3 ---------------------------------------------------------------------------------------------
+class GraderData:
+    """Datasets as the grader holds them, labels included; handed to the rubric's input makers."""
+
+    @functools.cached_property
+    def mnist_test(self) -> tuple[np.ndarray, np.ndarray]:
+        folder = mnist.package_dir()
+        return mnist.load_part("test_images", folder), mnist.load_part("test_labels", folder)
+
+    @functools.cached_property
+    def mnist_train(self) -> tuple[np.ndarray, np.ndarray]:
+        folder = mnist.package_dir()
+        return mnist.load_part("train_images", folder), mnist.load_part("train_labels", folder)
+
+
+GRADER_DATA = GraderData()
+
+
+@functools.lru_cache(maxsize=16)
+def _inputs_for(fingerprint: str, assignment: Assignment) -> Inputs:
+    sent: dict[str, dict[str, np.ndarray]] = {}
+    held: dict[str, dict[str, np.ndarray]] = {}
+    for name, spec in assignment.rubric.probes.items():
+        if not spec.inputs:
+            continue
+        maker = getattr(assignment.staff, spec.inputs, None)
+        if maker is None:
+            raise RuntimeError(f"{assignment.rubric_path}: judges.py has no input maker {spec.inputs!r}")
+        # Same seed for the reference and every student: compare checks need identical inputs.
+        rng = np.random.default_rng([assignment.rubric.seed, zlib.crc32(name.encode())])
+        to_send, to_hold = maker(rng, GRADER_DATA)
+        sent[name] = {key: np.asarray(value) for key, value in to_send.items()}
+        held[name] = {key: np.asarray(value) for key, value in (to_hold or {}).items()}
+    return Inputs(sent, held)
+
+
+def choose_inputs(assignment: Assignment) -> Inputs:
+    return _inputs_for(assignment.fingerprint, assignment)
+
+
+# -- 4 ---------------------------------------------------------------------------------------------
+def job_root() -> Path:
+    # Not under /tmp: the sandbox mounts its own /tmp. Not under the results: those are hidden from it.
+    root = Path(os.environ.get("GRADER_JOB_ROOT", f"/var/tmp/grader-jobs-{os.getuid()}"))
+    root.mkdir(parents=True, exist_ok=True)
+    os.chmod(root, 0o711)
+    return root
+
+
+def _provide_data(job_dir: Path, datasets: list[str]) -> None:
+    if "mnist" not in datasets:
+        return
+    target = job_dir / "data" / "mnist"
+    target.mkdir(parents=True)
+    for part in ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz"):
+        source = mnist.package_dir() / part
+        try:
+            os.link(source, target / part)
+        except OSError:
+            shutil.copyfile(source, target / part)
+    # The evaluation labels (t10k-labels) are deliberately not provided.
+
+
+def write_job(job_dir: Path, notebook, assignment: Assignment, probes: dict, inputs: Inputs) -> JobSpec:
+    rubric = assignment.rubric
+    spec = JobSpec(
+        cell_timeout=rubric.timeouts.cell,
+        notebook_timeout=rubric.timeouts.notebook,
+        kernel_start_timeout=rubric.timeouts.kernel_start,
+        output_chars=rubric.resources.output_chars,
+        max_artifact_bytes=rubric.resources.artifact_bytes,
+        probes=[ProbeCall(name=name, function=spec.function or name, timeout=spec.timeout or rubric.timeouts.probe) for name, spec in probes.items()],
+    )
+    (job_dir / "inputs").mkdir(parents=True)
+    (job_dir / "job.json").write_text(spec.model_dump_json())
+    nbformat.write(notebook, job_dir / "notebook.ipynb")
+    (job_dir / "probes.py").write_text(assignment.probes_source)
+    for name in probes:
+        if name in inputs.sent:
+            np.savez(job_dir / "inputs" / f"{name}.npz", **inputs.sent[name])
+    _provide_data(job_dir, rubric.data)
+    return spec
+
+
+def wall_limit(spec: JobSpec, grace: float) -> float:
+    return spec.kernel_start_timeout * 2 + spec.notebook_timeout + sum(p.timeout for p in spec.probes) + grace
+
+
+# -- 5 ---------------------------------------------------------------------------------------------
+def run_sandboxed(sandbox: Sandbox, job_dir: Path, assignment: Assignment, spec: JobSpec) -> SandboxOutcome:
+    return sandbox.run(job_dir, assignment.rubric.resources, wall_limit(spec, assignment.rubric.timeouts.grace))
+
+
+# -- 6 ---------------------------------------------------------------------------------------------
+def run_record(outcome: SandboxOutcome, job_dir: Path, notebook, assignment: Assignment, spec: JobSpec) -> RunRecord:
+    reported = artifacts.read_run(job_dir / "out")
+    limits = assignment.rubric.resources
+    status, reason = RunStatus.completed, None
+    if outcome.status == "timeout":
+        status, reason = RunStatus.timeout, f"the run was stopped after {outcome.wall_s:.0f} s, its time limit"
+    elif outcome.status == "oom":
+        status, reason = RunStatus.oom, f"the run was stopped for using more than {limits.memory_mb} MB of memory"
+    elif outcome.status == "crashed" or reported is None or not reported.finished:
+        status, reason = RunStatus.crashed, f"the run ended abruptly (exit code {outcome.exit_code}) before the grader finished"
+    cells = []
+    for cell in reported.cells if reported else []:
+        if 0 <= cell.index < len(notebook.cells):
+            tags = list(notebook.cells[cell.index].get("metadata", {}).get("tags", []))
+            cells.append(CellRecord(index=cell.index, tags=tags, status=cell.status, duration_s=cell.duration_s, error=cell.error))
+    timings = dict(reported.timings) if reported else {}
+    timings["sandbox_wall"] = outcome.wall_s
+    return RunRecord(status=status, reason=reason, sandbox=outcome.backend, cells=cells, timings=timings)
+
+
+def collect_evidence(job_dir: Path, run: RunRecord, probes: dict, assignment: Assignment, inputs: Inputs, notebook, reference) -> Evidence:
+    data: dict[str, ProbeData] = {}
+    for name in probes:
+        item = artifacts.read_probe(job_dir / "out", name, assignment.rubric.resources.artifact_bytes)
+        if not item.ok and run.reason and "before this was collected" in (item.error or ""):
+            item.error = f"{run.reason}, so this was never collected"
+        data[name] = item
+        run.probes.append(ProbeRecord(name=name, ok=item.ok, error=item.error))
+    return Evidence(
+        probes=data,
+        held=inputs.held,
+        inputs=inputs.sent,
+        reference=reference,
+        code_cells=code_cells(notebook),
+        cells=run.cells,
+        staff=assignment.staff,
+    )
+
+
+# -- 7 ---------------------------------------------------------------------------------------------
+def judge_checks(checks: list[CheckBase], evidence: Evidence) -> list[CheckResult]:
+    return [check.judge(evidence) for check in checks]
+
+
+# -- 8 ---------------------------------------------------------------------------------------------
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def score(submission: Submission, assignment: Assignment, checks: list[CheckBase], verdicts: list[CheckResult], run: RunRecord | None, digest: str | None, public_only: bool, started: float, error: str | None = None) -> SubmissionResult:
+    return SubmissionResult(
+        student=submission.student,
+        assignment_id=assignment.id,
+        notebook_path=str(submission.path),
+        notebook_sha256=digest,
+        rubric_sha256=assignment.fingerprint,
+        grader_version=__version__,
+        graded=error is None,
+        error=error,
+        score=round(sum(v.points_awarded for v in verdicts), 4),
+        max_score=sum(check.points for check in checks),
+        pending_points=sum(v.points_possible for v in verdicts if v.status == CheckStatus.pending),
+        checks=verdicts,
+        run=run,
+        public_only=public_only,
+        duration_s=round(time.monotonic() - started, 2),
+        graded_at=_now(),
+    )
+
+
+def grade_submission(
+    submission: Submission,
+    assignment: Assignment,
+    sandbox: Sandbox,
+    *,
+    public_only: bool = False,
+    reference: dict[str, ProbeData] | None = None,
+) -> tuple[SubmissionResult, dict[str, ProbeData]]:
+    """Grade one notebook; returns the result and the probe data (the reference's is reused for compare checks)."""
+    started = time.monotonic()
+    checks = select_checks(assignment, public_only)
+    try:
+        notebook, digest = load_submission(submission)
+    except NotebookError as problem:
+        verdicts = [check.result(CheckStatus.error, 0.0, f"Not evaluated: the notebook could not be read ({problem}).") for check in checks]
+        return score(submission, assignment, checks, verdicts, None, None, public_only, started, error=str(problem)), {}
+    probes = assignment.rubric.probes_for(checks)
+    inputs = choose_inputs(assignment)
+    job_dir = Path(tempfile.mkdtemp(prefix=f"{assignment.id}-", dir=job_root()))
+    try:
+        spec = write_job(job_dir, notebook, assignment, probes, inputs)
+        outcome = run_sandboxed(sandbox, job_dir, assignment, spec)
+        run = run_record(outcome, job_dir, notebook, assignment, spec)
+        evidence = collect_evidence(job_dir, run, probes, assignment, inputs, notebook, reference)
+    finally:
+        if not os.environ.get("GRADER_KEEP_JOBS"):
+            shutil.rmtree(job_dir, ignore_errors=True)
+    verdicts = judge_checks(checks, evidence)
+    return score(submission, assignment, checks, verdicts, run, digest, public_only, started), evidence.probes

@@ -1,0 +1,122 @@
+"""Results are data: what grading produced, consumed by reports, the gradebook and exports.
+
+Nothing here renders or exports itself; ``grader.reports`` and ``grader.exports`` take these models.
+The same models cross process boundaries (worker pool, Dask) as JSON.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class CheckStatus(str, Enum):
+    """How one rubric check ended."""
+
+    passed = "passed"
+    partial = "partial"
+    failed = "failed"
+    error = "error"  # the check could not run (probe crashed, timed out, value missing or NaN)
+    pending = "pending"  # a manual item a TA has not scored yet
+
+
+class CellStatus(str, Enum):
+    """How one code cell of the student's notebook ended."""
+
+    ok = "ok"
+    error = "error"
+    timeout = "timeout"
+    kernel_died = "kernel_died"
+    skipped = "skipped"
+
+
+class RunStatus(str, Enum):
+    """How the sandboxed run of a whole notebook ended."""
+
+    completed = "completed"  # every cell and probe was attempted (some may have failed)
+    timeout = "timeout"  # the sandbox was killed at its wall-clock limit
+    oom = "oom"  # killed for using more memory than allowed
+    crashed = "crashed"  # the runner died without finishing (kernel start failure, os._exit, signal)
+    not_run = "not_run"  # nothing was executed (e.g. the notebook could not be read)
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class CheckResult(Model):
+    """The verdict of one rubric check for one submission."""
+
+    check_id: str = Field(description="Id of the check in the rubric.")
+    title: str = Field(description="Human title of the check, as in the rubric.")
+    kind: str = Field(description="Check kind (metric, static, compare, test, manual).")
+    visibility: str = Field(description="public or hidden, as in the rubric.")
+    points_possible: float = Field(description="Points the check is worth.")
+    points_awarded: float = Field(description="Points earned (0 unless the check ran and passed, or partially).")
+    status: CheckStatus = Field(description="How the check ended.")
+    reason: str = Field(description="One or two sentences, for the student, saying why these points were (not) earned.")
+    hint: str | None = Field(None, description="A hint for the student (shown for public checks that did not pass).")
+    measured: dict[str, Any] = Field(default_factory=dict, description="Plain numbers the judge measured (e.g. error_rate), for reports and dashboards.")
+
+
+class CellRecord(Model):
+    """What happened to one code cell in the sandbox (as reported by the sandbox: untrusted, informative only)."""
+
+    index: int = Field(description="Index of the cell in the notebook (0-based, all cells counted).")
+    tags: list[str] = Field(default_factory=list, description="Cell tags from the notebook metadata.")
+    status: CellStatus = Field(description="How the cell ended.")
+    duration_s: float = Field(0.0, description="Wall time the cell ran, seconds.")
+    error: str | None = Field(None, description="Exception name and message, trimmed, when the cell raised or timed out.")
+
+
+class ProbeRecord(Model):
+    """Whether one rubric probe produced data."""
+
+    name: str = Field(description="Probe name from the rubric.")
+    ok: bool = Field(description="True when the probe returned data the grader accepted.")
+    error: str | None = Field(None, description="Why no data came back (exception in the probe, timeout, rejected artifact).")
+    duration_s: float = Field(0.0, description="Wall time the probe ran, seconds.")
+
+
+class RunRecord(Model):
+    """The sandboxed run of one notebook."""
+
+    status: RunStatus = Field(description="How the run ended as a whole.")
+    reason: str | None = Field(None, description="One line explaining a run that did not complete.")
+    sandbox: str = Field(description="Backend that ran it (local, docker, fake) and its isolation details.")
+    cells: list[CellRecord] = Field(default_factory=list, description="Per code cell outcome.")
+    probes: list[ProbeRecord] = Field(default_factory=list, description="Per probe outcome.")
+    timings: dict[str, float] = Field(default_factory=dict, description="Seconds spent per phase: kernel_start, cells, probes, total.")
+
+
+class SubmissionResult(Model):
+    """Everything the grader decided about one student's notebook."""
+
+    student: str = Field(description="Student id (from the file or folder name, or the LMS naming).")
+    assignment_id: str = Field(description="Rubric id the submission was graded against.")
+    notebook_path: str = Field(description="Path of the graded notebook as given.")
+    notebook_sha256: str | None = Field(None, description="SHA256 of the notebook file, to skip unchanged work on re-runs.")
+    rubric_sha256: str = Field(description="Hash of the rubric and its staff code, to regrade when they change.")
+    grader_version: str = Field(description="Version of the grader that produced the result.")
+    graded: bool = Field(description="False when the submission could not be graded at all (e.g. invalid notebook).")
+    error: str | None = Field(None, description="One line saying why grading could not happen, when graded is false.")
+    score: float = Field(description="Points earned, sum over checks.")
+    max_score: float = Field(description="Points possible, sum over checks.")
+    pending_points: float = Field(0.0, description="Points of manual items not scored yet.")
+    checks: list[CheckResult] = Field(default_factory=list, description="Verdict per check, in rubric order.")
+    run: RunRecord | None = Field(None, description="The sandboxed run, when one happened.")
+    public_only: bool = Field(False, description="True for a student self-check: hidden checks were not run.")
+    duration_s: float = Field(0.0, description="Wall time to grade this submission, seconds.")
+    graded_at: str = Field(description="UTC time the result was produced, ISO 8601.")
+
+
+class BatchSummary(Model):
+    """What a ``grade`` run did, for the CLI and dashboards."""
+
+    assignment_id: str = Field(description="Rubric id.")
+    out_dir: str = Field(description="Folder with per-student results, reports, grades.csv and the gradebook.")
+    graded: list[str] = Field(default_factory=list, description="Students graded in this run.")
+    skipped: list[str] = Field(default_factory=list, description="Students whose unchanged result was kept.")
+    results: list[SubmissionResult] = Field(default_factory=list, description="Result of every student in the batch (new and kept).")

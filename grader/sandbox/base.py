@@ -1,0 +1,42 @@
+"""One abstract sandbox: run a prepared job folder under limits, report how it ended.
+
+A backend's only job is ``run``: execute ``python -m grader.execution.runner JOB`` on the job folder
+confined by ``Limits`` and a wall-clock limit, and return a ``SandboxOutcome``. It never interprets the
+artifacts; the pipeline does that. Backends: ``local`` (process sandbox: namespaces, rlimits, a memory
+watchdog), ``docker`` (one fresh container per job) and ``fake`` (canned outcomes, for tests of the
+pipeline's decisions, always beside a real test of the same path).
+"""
+
+from __future__ import annotations
+
+import abc
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from grader.settings import Limits
+
+
+class SandboxOutcome(BaseModel):
+    """How the sandboxed process ended (not whether the student's code was right)."""
+
+    status: Literal["exited", "timeout", "oom", "crashed"] = Field(description="exited: the runner ended by itself; timeout/oom: the sandbox killed it; crashed: it could not start or died by a signal.")
+    exit_code: int | None = Field(None, description="Exit code of the runner, when it exited.")
+    wall_s: float = Field(description="Seconds the sandbox ran.")
+    log_tail: str = Field("", description="Last lines the runner printed (for TAs debugging the grader, not shown to students).")
+    backend: str = Field(description="Backend name and the isolation it applied, e.g. 'local (netns, pidns, uid 60123)'.")
+    peak_memory_mb: float | None = Field(None, description="Highest resident memory seen, where the backend measures it.")
+
+
+class Sandbox(abc.ABC):
+    """Runs one job folder in isolation."""
+
+    name: str = "abstract"
+
+    @abc.abstractmethod
+    def run(self, job_dir: Path, limits: Limits, wall_limit: float) -> SandboxOutcome:
+        """Run the job in ``job_dir``; artifacts land in ``job_dir/out``. Must not raise for student faults."""
+
+    def describe(self) -> str:
+        return self.name

@@ -1,0 +1,110 @@
+"""Confinement applied *inside* the local sandbox, then exec of the runner.
+
+Started by ``LocalSandbox`` as the first process of fresh network, PID and mount namespaces
+(``unshare``), it:
+
+1. brings up loopback (the kernel talks to the runner over it; nothing else is reachable),
+2. mounts a private /proc, a size-capped /tmp, and empty tmpfs over the grader-held paths it is given
+   (rubric staff code, evaluation labels, other students' submissions, results),
+3. sets rlimits (processes, file size, CPU time, no core dumps) and no-new-privileges,
+4. drops to an unprivileged uid when it is root,
+5. execs ``python -m grader.execution.runner JOB``.
+
+    python -m grader.sandbox.jail SETTINGS_JSON
+"""
+
+from __future__ import annotations
+
+import ctypes
+import fcntl
+import json
+import os
+import resource
+import socket
+import struct
+import subprocess
+import sys
+
+SIOCGIFFLAGS, SIOCSIFFLAGS, IFF_UP = 0x8913, 0x8914, 0x1
+PR_SET_NO_NEW_PRIVS = 38
+
+
+def loopback_up() -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        request = struct.pack("16sH14x", b"lo", 0)
+        flags = struct.unpack("16sH14x", fcntl.ioctl(sock, SIOCGIFFLAGS, request))[1]
+        fcntl.ioctl(sock, SIOCSIFFLAGS, struct.pack("16sH14x", b"lo", flags | IFF_UP))
+
+
+def mount(*arguments: str) -> None:
+    subprocess.run(["mount", *arguments], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def keep_reachable(paths: list[str]) -> None:
+    """Mask /root (root's home is no business of a student) but keep the parts the interpreter needs.
+
+    On many machines Python and the grader live under /root, which an unprivileged uid cannot traverse.
+    Inside our private mount namespace: bind the needed folders aside, put an empty tmpfs over /root,
+    and move the binds back, so the sandbox uid reaches exactly those folders.
+    """
+    needed = sorted({"/root/" + os.path.relpath(path, "/root").split(os.sep)[0] for path in paths if path.startswith("/root/")})
+    if not needed:
+        return
+    mount("-t", "tmpfs", "-o", "size=1m,mode=755", "tmpfs", "/mnt")
+    for index, path in enumerate(needed):
+        os.mkdir(f"/mnt/{index}")
+        mount("--rbind", path, f"/mnt/{index}")
+    mount("-t", "tmpfs", "-o", "size=1m,mode=711", "tmpfs", "/root")
+    for index, path in enumerate(needed):
+        os.mkdir(path)
+        mount("--move", f"/mnt/{index}", path)
+
+
+def main() -> None:
+    settings = json.loads(sys.argv[1])
+    job_dir = settings["job_dir"]
+    if settings.get("namespaces"):
+        loopback_up()
+        mount("--make-rprivate", "/")
+        mount("-t", "proc", "proc", "/proc")
+        mount("-t", "tmpfs", "-o", f"size={settings['scratch_mb']}m,mode=1777", "tmpfs", "/tmp")
+        if settings.get("uid") is not None:
+            keep_reachable(settings.get("keep", []))
+        for hidden in settings.get("hide", []):
+            if os.path.isdir(hidden):
+                mount("-t", "tmpfs", "-o", "size=1m,mode=755", "tmpfs", hidden)
+    limits = [
+        (resource.RLIMIT_NPROC, settings["processes"]),
+        (resource.RLIMIT_FSIZE, settings["file_size_mb"] * 1024 * 1024),
+        (resource.RLIMIT_CPU, settings["cpu_seconds"]),
+        (resource.RLIMIT_CORE, 0),
+    ]
+    for which, value in limits:
+        resource.setrlimit(which, (value, value))
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
+    uid = settings.get("uid")
+    if uid is not None and os.getuid() == 0:
+        os.setgroups([])
+        os.setgid(uid)
+        os.setuid(uid)
+    work = os.path.join(job_dir, "work")
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": work,
+        "TMPDIR": "/tmp",
+        "LANG": "C.UTF-8",
+        "PYTHONPATH": os.environ.get("PYTHONPATH", ""),
+        "GRADER_DATA_DIR": os.path.join(job_dir, "data"),
+        "GRADER_SANDBOX": "1",
+        "JUPYTER_RUNTIME_DIR": os.path.join(job_dir, "runtime"),
+        "IPYTHONDIR": os.path.join(job_dir, "runtime", "ipython"),
+        "MPLCONFIGDIR": os.path.join(job_dir, "runtime", "mpl"),
+        "TF_CPP_MIN_LOG_LEVEL": "2",
+        "CUDA_VISIBLE_DEVICES": os.environ.get("CUDA_VISIBLE_DEVICES", ""),
+    }
+    os.chdir(work)
+    os.execve(sys.executable, [sys.executable, "-m", "grader.execution.runner", job_dir], env)
+
+
+if __name__ == "__main__":
+    main()
