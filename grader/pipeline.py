@@ -217,7 +217,7 @@ def score(submission: Submission, assignment: Assignment, checks: list[CheckBase
         graded=error is None,
         error=error,
         score=round(sum(v.points_awarded for v in verdicts), 4),
-        max_score=sum(check.points for check in checks),
+        max_score=sum(check.points for check in checks if not check.bonus),
         pending_points=sum(v.points_possible for v in verdicts if v.status == CheckStatus.pending),
         checks=verdicts,
         run=run,

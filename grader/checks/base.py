@@ -122,6 +122,7 @@ class CheckBase(BaseModel):
     points: float = Field(ge=0, description="Points the check is worth.")
     visibility: Literal["public", "hidden"] = Field("hidden", description="public checks run in `grader check` and show hints; hidden ones only when TAs grade.")
     exercise: str | None = Field(None, description="Cell tag of the exercise this check belongs to (e.g. ex3); used to point at the failing cell.")
+    bonus: bool = Field(False, description="Optional work: its points add to the score but not to the maximum.")
     partial: bool = Field(False, description="Allow partial credit (points times the fraction the judge returns); otherwise all or nothing.")
     feedback: Feedback = Field(default_factory=Feedback, description="Texts for the student.")
 

@@ -59,7 +59,7 @@ class Rubric(BaseModel):
 
     @property
     def max_score(self) -> float:
-        return sum(check.points for check in self.checks)
+        return sum(check.points for check in self.checks if not check.bonus)
 
     def probes_for(self, checks: list) -> dict[str, ProbeSpec]:
         """The probes those checks need, in declaration order."""

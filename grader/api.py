@@ -1,0 +1,260 @@
+"""The grader's public functions. The CLI calls exactly one of these per command.
+
+    grade(submissions_dir, assignment_id, ...)  -> BatchSummary   TAs: a whole batch, resumable
+    check(notebook, assignment_id=None)         -> SubmissionResult   students: public checks only
+    validate(assignment_id=None)                -> list[ValidationOutcome]   staff: is the rubric right?
+    export(results_dir, format)                 -> Path
+    rubric_schema()                             -> dict   JSON Schema of the rubric format
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from grader import __version__
+from grader.checks.base import ProbeData
+from grader.distributed import run_pool
+from grader.errors import InputError, RubricError, SubmissionsError
+from grader.execution.artifacts import dump_probe_data, load_probe_data
+from grader.execution.loading import load_notebook
+from grader.errors import NotebookError
+from grader.exports import EXPORTERS
+from grader.pipeline import Submission, grade_submission
+from grader.reports import render_table, write_student_reports
+from grader.results import BatchSummary, CheckStatus, SubmissionResult
+from grader.rubric import Assignment, Rubric, list_assignments, load_assignment
+from grader.sandbox import Sandbox, get_sandbox
+from grader.store import Gradebook
+
+
+# -- discovery --------------------------------------------------------------------------------------
+def find_submissions(folder: Path, notebook_name: str) -> list[Submission]:
+    """``folder/<student>.ipynb`` or ``folder/<student>/<notebook>.ipynb``; one per student."""
+    if not folder.exists():
+        raise SubmissionsError(f"{folder}: no such submissions folder")
+    if not folder.is_dir():
+        raise SubmissionsError(f"{folder}: not a folder")
+    found: dict[str, Submission] = {}
+    for entry in sorted(folder.iterdir()):
+        if entry.name.startswith("."):
+            continue
+        if entry.is_file() and entry.suffix == ".ipynb":
+            found[entry.stem] = Submission(entry.stem, entry)
+        elif entry.is_dir():
+            notebooks = sorted(p for p in entry.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
+            named = [p for p in notebooks if p.name == notebook_name]
+            chosen = named[0] if named else notebooks[0] if len(notebooks) == 1 else None
+            # A folder with no usable notebook is still a student: grading records why it got nothing.
+            found[entry.name] = Submission(entry.name, chosen or entry / notebook_name)
+    if not found:
+        raise SubmissionsError(f"{folder}: no notebooks found (expected <student>.ipynb or <student>/{notebook_name})")
+    return list(found.values())
+
+
+# -- reference data ---------------------------------------------------------------------------------
+def _needs_reference(assignment: Assignment) -> bool:
+    return any(getattr(check, "expected", None) == "reference" for check in assignment.rubric.checks)
+
+
+def reference_data(assignment: Assignment, sandbox: Sandbox, cache_dir: Path | None) -> dict[str, ProbeData] | None:
+    """The reference solution's probe data on the grader's inputs, computed once per rubric version."""
+    if not _needs_reference(assignment):
+        return None
+    cache = cache_dir / f"reference-{assignment.id}-{assignment.fingerprint[:16]}.json" if cache_dir else None
+    if cache and cache.exists():
+        return load_probe_data(cache.read_text())
+    result, data = grade_submission(Submission("reference", assignment.reference_notebook), assignment, sandbox)
+    if cache:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        cache.write_text(dump_probe_data(data))
+    return data
+
+
+def _sandbox(assignment: Assignment, name: str, gpus: str | None, extra_hidden: list[Path]) -> Sandbox:
+    course = assignment.course_dir
+    from grader.datasets import mnist
+
+    hidden = [course / "rubrics", course / "reference", mnist.package_dir(), *extra_hidden]
+    return get_sandbox(name, hide=hidden, gpus=gpus)
+
+
+# -- grade ------------------------------------------------------------------------------------------
+def _progress(done: int, total: int, result: SubmissionResult, stream=sys.stderr) -> None:
+    width = 24
+    filled = int(width * done / total)
+    line = f"[{'#' * filled}{'.' * (width - filled)}] {done}/{total}  {result.student}: {result.score:g}/{result.max_score:g} ({result.duration_s:.0f} s)"
+    stream.write(("\r\x1b[K" if stream.isatty() else "") + line + ("" if stream.isatty() and done < total else "\n"))
+    stream.flush()
+
+
+def grade(
+    submissions_dir: Path | str,
+    assignment_id: str,
+    out_dir: Path | str = "results",
+    jobs: int = 1,
+    force: bool = False,
+    sandbox: str = "local",
+    gpus: str | None = None,
+    course: Path | str | None = None,
+    progress: bool = True,
+) -> BatchSummary:
+    """Grade every notebook in a folder; write per-student JSON/Markdown/HTML, grades.csv and gradebook.sqlite."""
+    assignment = load_assignment(assignment_id, course)
+    submissions_dir, out_dir = Path(submissions_dir), Path(out_dir)
+    submissions = find_submissions(submissions_dir, assignment.rubric.notebook)
+    runner = _sandbox(assignment, sandbox, gpus, [submissions_dir, out_dir])
+    summary = BatchSummary(assignment_id=assignment.id, out_dir=str(out_dir))
+    reports_dir = out_dir / assignment.id
+    with Gradebook(out_dir / "gradebook.sqlite") as book:
+        todo = []
+        for submission in submissions:
+            stored = None
+            if not force:
+                try:
+                    _, digest = load_notebook(submission.path)
+                    stored = book.is_current(assignment.id, submission.student, digest, assignment.fingerprint, __version__)
+                except NotebookError:
+                    stored = None
+            if stored:
+                summary.skipped.append(submission.student)
+            else:
+                todo.append(submission)
+        reference = reference_data(assignment, runner, out_dir / ".cache") if todo else None
+
+        def work(submission: Submission) -> SubmissionResult:
+            return grade_submission(submission, assignment, runner, reference=reference)[0]
+
+        def store(submission: Submission, result: SubmissionResult) -> None:
+            book.save(result)
+            write_student_reports(result, reports_dir, assignment.rubric.title)
+            summary.graded.append(result.student)
+            if progress:
+                _progress(len(summary.graded), len(todo), result)
+
+        run_pool(todo, work, store, jobs)
+        summary.results = book.all(assignment.id)
+    EXPORTERS["csv"]().write(summary.results, out_dir / "grades.csv")
+    return summary
+
+
+# -- check ------------------------------------------------------------------------------------------
+def _guess_assignment(notebook: Path, course: Path | str | None) -> str:
+    matches = []
+    for assignment_id in list_assignments(course):
+        try:
+            if load_assignment(assignment_id, course).rubric.notebook == notebook.name:
+                matches.append(assignment_id)
+        except RubricError:
+            continue
+    if len(matches) != 1:
+        raise InputError(f"{notebook}: cannot tell which assignment this is; pass --assignment (known: {', '.join(list_assignments(course))})")
+    return matches[0]
+
+
+def check(notebook: Path | str, assignment_id: str | None = None, course: Path | str | None = None, sandbox: str = "local") -> SubmissionResult:
+    """Run the public checks on one notebook (a student's self-check); hidden checks are not run."""
+    notebook = Path(notebook)
+    load_notebook(notebook)  # bad input fails here, with one line, before anything starts
+    assignment = load_assignment(assignment_id or _guess_assignment(notebook, course), course)
+    runner = _sandbox(assignment, sandbox, None, [])
+    reference = reference_data(assignment, runner, _user_cache())
+    return grade_submission(Submission(notebook.stem, notebook), assignment, runner, public_only=True, reference=reference)[0]
+
+
+def _user_cache() -> Path:
+    return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "grader"
+
+
+# -- validate ---------------------------------------------------------------------------------------
+@dataclass
+class ValidationOutcome:
+    """One notebook of ``validate``: what it scored and what it should have scored."""
+
+    assignment_id: str
+    name: str
+    expected: float
+    result: SubmissionResult
+
+    @property
+    def ok(self) -> bool:
+        return abs(self.result.score - self.expected) < 1e-6
+
+
+def _expected_scores(assignment: Assignment) -> dict[str, float]:
+    path = assignment.samples_dir / "expected.yaml"
+    if not path.exists():
+        return {}
+    raw = yaml.safe_load(path.read_text()) or {}
+    try:
+        return {str(name): float(value["score"] if isinstance(value, dict) else value) for name, value in raw.items()}
+    except (TypeError, ValueError, KeyError):
+        raise RubricError(f"{path}: each entry must be '<sample>: <score>' or '<sample>: {{score: <score>}}'") from None
+
+
+def validate(assignment_id: str | None = None, course: Path | str | None = None, jobs: int = 1, sandbox: str = "local", progress: bool = True) -> list[ValidationOutcome]:
+    """Grade the reference (must earn every automatic point) and every sample (must earn its expected score)."""
+    ids = [assignment_id] if assignment_id else list_assignments(course)
+    outcomes: list[ValidationOutcome] = []
+    for current in ids:
+        assignment = load_assignment(current, course)
+        runner = _sandbox(assignment, sandbox, None, [])
+        reference = reference_data(assignment, runner, None)
+        automatic = sum(c.points for c in assignment.rubric.checks if c.kind != "manual" and not c.bonus)
+        bonus = sum(c.points for c in assignment.rubric.checks if c.bonus)
+        expected = _expected_scores(assignment)
+        items = [("reference", assignment.reference_notebook, automatic + bonus)]
+        items += [(name, assignment.samples_dir / f"{name}.ipynb", score) for name, score in expected.items() if name != "reference"]
+        missing = [str(path) for _, path, _ in items if not path.exists()]
+        if missing:
+            raise RubricError(f"{assignment.rubric_path}: validation notebook missing: {missing[0]}")
+
+        def work(item):
+            name, path, _ = item
+            return grade_submission(Submission(name, path), assignment, runner, reference=reference)[0]
+
+        def collect(item, result):
+            outcomes.append(ValidationOutcome(current, item[0], item[2], result))
+            if progress:
+                _progress(len([o for o in outcomes if o.assignment_id == current]), len(items), result)
+
+        run_pool(items, work, collect, jobs)
+    return outcomes
+
+
+# -- export, schema -----------------------------------------------------------------------------------
+def export(results_dir: Path | str, format: str = "csv", out: Path | str | None = None) -> Path:
+    """Write the gradebook of a results folder in an LMS (or plain CSV) format."""
+    results_dir = Path(results_dir)
+    database = results_dir / "gradebook.sqlite"
+    if not database.exists():
+        raise InputError(f"{results_dir}: no gradebook.sqlite here; run `grader grade` first")
+    if format not in EXPORTERS:
+        raise InputError(f"unknown export format {format!r} (known: {', '.join(sorted(EXPORTERS))})")
+    exporter = EXPORTERS[format]()
+    with Gradebook(database) as book:
+        results = book.all()
+    return exporter.write(results, Path(out) if out else results_dir / f"export-{format}{exporter.suffix}")
+
+
+def build_image(gpu: bool = False) -> str:
+    """Build the Docker grading image offline; returns its content-hash tag."""
+    try:
+        from grader.sandbox.images import build_image as build
+    except ImportError as problem:
+        raise InputError(f"building the image needs the docker extra: pip install 'grader[docker]' ({problem})") from None
+    return build(gpu=gpu)
+
+
+def rubric_schema() -> dict:
+    """JSON Schema of the rubric YAML format, generated from the models."""
+    return Rubric.model_json_schema()
+
+
+__all__ = ["ValidationOutcome", "build_image", "check", "export", "find_submissions", "grade", "list_assignments", "render_table", "rubric_schema", "validate"]

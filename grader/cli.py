@@ -1,0 +1,117 @@
+"""The command line: parses options and calls one function of ``grader.api``. Nothing else.
+
+Defaults come from the API functions' signatures, so the CLI and the library cannot disagree.
+Errors the grader raises on purpose print as one line and exit 2; anything else is a grader bug,
+printed as one line too (set GRADER_DEBUG=1 for the traceback) with exit 70.
+"""
+
+from __future__ import annotations
+
+import argparse
+import inspect
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Callable, Sequence
+
+from grader import api
+from grader.errors import GraderError
+
+
+def default(function: Callable, name: str):
+    return inspect.signature(function).parameters[name].default
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="grader", description="Grade TensorFlow notebooks in a sandbox against a rubric.")
+    parser.add_argument("--course", type=Path, default=None, help="Course folder with rubrics/, assignments/, reference/ (default: found from the working directory).")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    grade = commands.add_parser("grade", help="Grade every notebook in a submissions folder (TAs).", description="Grade every notebook in SUBMISSIONS_DIR (<student>.ipynb or <student>/<notebook>.ipynb).")
+    grade.add_argument("submissions_dir", type=Path, metavar="SUBMISSIONS_DIR")
+    grade.add_argument("--assignment", "-a", required=True, help="Assignment id (rubric name), e.g. pw06-mlp.")
+    grade.add_argument("--out", type=Path, default=Path(default(api.grade, "out_dir")), help="Results folder (default: %(default)s).")
+    grade.add_argument("-j", "--jobs", type=int, default=default(api.grade, "jobs"), help="Submissions graded at once (default: %(default)s).")
+    grade.add_argument("--force", action="store_true", help="Regrade students whose notebook, rubric and grader did not change.")
+    grade.add_argument("--sandbox", choices=["local", "docker", "auto"], default=default(api.grade, "sandbox"), help="Sandbox backend (default: %(default)s).")
+    grade.add_argument("--gpus", default=None, help="GPUs per container for the docker sandbox: N or all.")
+
+    check = commands.add_parser("check", help="Run the public checks on your notebook (students).", description="Run the public checks on NOTEBOOK. Exit code 0 only when all pass.")
+    check.add_argument("notebook", type=Path, metavar="NOTEBOOK")
+    check.add_argument("--assignment", "-a", default=None, help="Assignment id (default: found from the notebook's file name).")
+
+    validate = commands.add_parser("validate", help="Check a rubric: the reference must earn full marks, samples their expected scores.")
+    validate.add_argument("assignment", nargs="?", default=None, metavar="ASSIGNMENT", help="Assignment id (default: all).")
+    validate.add_argument("-j", "--jobs", type=int, default=default(api.validate, "jobs"), help="Notebooks graded at once (default: %(default)s).")
+    validate.add_argument("--sandbox", choices=["local", "docker", "auto"], default=default(api.validate, "sandbox"), help="Sandbox backend (default: %(default)s).")
+
+    export = commands.add_parser("export", help="Export a results folder's grades for an LMS.")
+    export.add_argument("results_dir", type=Path, metavar="RESULTS_DIR")
+    export.add_argument("--format", "-f", default=default(api.export, "format"), help="Export format (default: %(default)s).")
+    export.add_argument("--out", type=Path, default=None, help="Output file (default: inside RESULTS_DIR).")
+
+    commands.add_parser("schema", help="Print the JSON Schema of the rubric format (for editors).")
+    commands.add_parser("list", help="List the assignments of the course.")
+
+    image = commands.add_parser("image", help="Build the Docker grading image.")
+    image_commands = image.add_subparsers(dest="image_command", required=True, metavar="ACTION")
+    build = image_commands.add_parser("build", help="Build the grading image offline (debootstrap base + local wheels).")
+    build.add_argument("--gpu", action="store_true", help="Build the GPU variant.")
+    return parser
+
+
+def run(arguments: argparse.Namespace) -> int:
+    if arguments.command == "grade":
+        summary = api.grade(arguments.submissions_dir, arguments.assignment, arguments.out, jobs=arguments.jobs, force=arguments.force, sandbox=arguments.sandbox, gpus=arguments.gpus, course=arguments.course)
+        print(api.render_table(summary.results))
+        kept = f", {len(summary.skipped)} unchanged and kept" if summary.skipped else ""
+        print(f"\n{len(summary.graded)} graded{kept}. Reports: {Path(summary.out_dir) / summary.assignment_id}/<student>.html; grades: {Path(summary.out_dir) / 'grades.csv'}")
+        return 0
+    if arguments.command == "check":
+        from grader.reports import render_check
+        from grader.results import CheckStatus
+
+        result = api.check(arguments.notebook, arguments.assignment, course=arguments.course)
+        print(render_check(result))
+        return 0 if all(c.status in (CheckStatus.passed, CheckStatus.pending) for c in result.checks) else 1
+    if arguments.command == "validate":
+        outcomes = api.validate(arguments.assignment, course=arguments.course, jobs=arguments.jobs, sandbox=arguments.sandbox)
+        for outcome in outcomes:
+            mark = "ok  " if outcome.ok else "FAIL"
+            lost = ", ".join(c.check_id for c in outcome.result.checks if c.status.value in ("failed", "error", "partial"))
+            print(f"{mark} {outcome.assignment_id}/{outcome.name}: {outcome.result.score:g} (expected {outcome.expected:g})" + (f"  lost: {lost}" if lost else ""))
+        bad = [o for o in outcomes if not o.ok]
+        print(f"\n{len(outcomes) - len(bad)} of {len(outcomes)} notebooks scored as expected.")
+        return 1 if bad else 0
+    if arguments.command == "export":
+        print(api.export(arguments.results_dir, arguments.format, arguments.out))
+        return 0
+    if arguments.command == "schema":
+        print(json.dumps(api.rubric_schema(), indent=2))
+        return 0
+    if arguments.command == "list":
+        for assignment_id in api.list_assignments(arguments.course):
+            print(assignment_id)
+        return 0
+    if arguments.command == "image":
+        print(api.build_image(gpu=arguments.gpu))
+        return 0
+    raise AssertionError(arguments.command)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    arguments = build_parser().parse_args(argv)
+    try:
+        return run(arguments)
+    except GraderError as problem:
+        print(f"grader: error: {problem}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("grader: interrupted; every result graded so far is saved (re-run to resume)", file=sys.stderr)
+        return 130
+    except Exception as problem:  # noqa: BLE001 - the user gets one line, never a traceback
+        if os.environ.get("GRADER_DEBUG"):
+            raise
+        print(f"grader: internal error: {type(problem).__name__}: {problem} (set GRADER_DEBUG=1 for the traceback)", file=sys.stderr)
+        return 70

@@ -1,0 +1,40 @@
+"""Plain-text output for the terminal: the student's self-check and the TA's score table."""
+
+from __future__ import annotations
+
+from grader.reports.text import STATUS_LABEL, points, run_summary
+from grader.results import CheckStatus, SubmissionResult
+
+MARK = {CheckStatus.passed: "PASS", CheckStatus.partial: "PART", CheckStatus.failed: "FAIL", CheckStatus.error: "FAIL", CheckStatus.pending: "TA  "}
+
+
+def render_check(result: SubmissionResult) -> str:
+    lines = [f"{result.notebook_path}: public checks", ""]
+    for check in result.checks:
+        lines.append(f"  [{MARK[check.status]}] {check.title} ({points(check.points_awarded)}/{points(check.points_possible)})")
+        if check.status != CheckStatus.passed:
+            lines.append(f"         {check.reason}")
+            if check.hint:
+                lines.append(f"         hint: {check.hint}")
+    notes = run_summary(result)
+    if notes:
+        lines += [""] + [f"  note: {line}" for line in notes]
+    passed = sum(1 for c in result.checks if c.status == CheckStatus.passed)
+    automatic = sum(1 for c in result.checks if c.status != CheckStatus.pending)
+    lines += ["", f"{passed} of {automatic} public checks passed. Hidden checks run only when your TA grades."]
+    return "\n".join(lines)
+
+
+def render_table(results: list[SubmissionResult]) -> str:
+    width = max([len("student")] + [len(r.student) for r in results])
+    lines = [f"{'student'.ljust(width)}  {'score':>13}  status"]
+    for result in sorted(results, key=lambda r: r.student):
+        score = f"{points(result.score)}/{points(result.max_score)}"
+        status = "not graded: " + (result.error or "") if not result.graded else (result.run.status.value if result.run else "")
+        problems = [c.check_id for c in result.checks if c.status in (CheckStatus.failed, CheckStatus.error, CheckStatus.partial)]
+        lost = f"  lost: {', '.join(problems)}" if problems else ""
+        lines.append(f"{result.student.ljust(width)}  {score:>13}  {status}{lost}")
+    return "\n".join(lines)
+
+
+__all__ = ["STATUS_LABEL", "render_check", "render_table"]
