@@ -46,6 +46,14 @@ class Model(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class Figure(Model):
+    """A picture made by grader code on the host (never by the student's kernel), shown in reports."""
+
+    title: str = Field(description="Short title shown above the picture.")
+    caption: str = Field("", description="What the picture shows, in a sentence.")
+    png_base64: str = Field(description="The picture as a base64-encoded PNG, embedded in HTML reports.")
+
+
 class CheckResult(Model):
     """The verdict of one rubric check for one submission."""
 
@@ -59,6 +67,7 @@ class CheckResult(Model):
     reason: str = Field(description="One or two sentences, for the student, saying why these points were (not) earned.")
     hint: str | None = Field(None, description="A hint for the student (shown for public checks that did not pass).")
     measured: dict[str, Any] = Field(default_factory=dict, description="Plain numbers the judge measured (e.g. error_rate), for reports and dashboards.")
+    figures: list[Figure] = Field(default_factory=list, description="Pictures that explain the verdict (e.g. reconstructions beside the reference's).")
 
 
 class CellRecord(Model):

@@ -98,6 +98,7 @@ class Verdict:
     fraction: float
     reason: str
     measured: dict[str, Any] = field(default_factory=dict)
+    figures: list = field(default_factory=list)  # grader.results.Figure, made on the host
 
 
 def finite_array(value: Any, what: str) -> np.ndarray:
@@ -146,9 +147,9 @@ class CheckBase(BaseModel):
         status = CheckStatus.passed if fraction >= 1.0 else CheckStatus.partial if fraction > 0 else CheckStatus.failed
         text = self.feedback.passed if status == CheckStatus.passed else self.feedback.failed
         reason = verdict.reason if not text else f"{verdict.reason} {text}"
-        return self.result(status, round(self.points * fraction, 4), reason, verdict.measured)
+        return self.result(status, round(self.points * fraction, 4), reason, verdict.measured, verdict.figures)
 
-    def result(self, status: CheckStatus, points: float, reason: str, measured: dict | None = None) -> CheckResult:
+    def result(self, status: CheckStatus, points: float, reason: str, measured: dict | None = None, figures: list | None = None) -> CheckResult:
         hint = self.feedback.hint if self.visibility == "public" and status != CheckStatus.passed else None
         return CheckResult(
             check_id=self.id,
@@ -161,4 +162,5 @@ class CheckBase(BaseModel):
             reason=reason.strip(),
             hint=hint,
             measured=measured or {},
+            figures=figures or [],
         )
