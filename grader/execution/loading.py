@@ -41,7 +41,7 @@ def load_notebook(path: Path) -> tuple[NotebookNode, str]:
     if data["nbformat"] != 4:
         raise NotebookError(f"{path}: nbformat {data['nbformat']} is not supported; open it in Jupyter and save it as nbformat 4")
     try:
-        notebook = nbformat.from_dict(data)
+        notebook = nbformat.reads(raw.decode("utf-8"), as_version=nbformat.NO_CONVERT)  # also joins line lists
         nbformat.validate(notebook)
     except (nbformat.ValidationError, AttributeError, TypeError, KeyError) as problem:
         message = str(problem).splitlines()[0] if str(problem) else type(problem).__name__

@@ -66,14 +66,22 @@ def _tree(root: int) -> list[int]:
 
 
 def _resident_mb(pids: list[int]) -> float:
-    total = 0
+    """Proportional resident memory (PSS) of the tree: forked children share pages, so RSS would count them many times."""
+    total_kb = 0
     for pid in pids:
         try:
-            with open(f"/proc/{pid}/statm", "rb") as handle:
-                total += int(handle.read().split()[1])
+            with open(f"/proc/{pid}/smaps_rollup", "rb") as handle:
+                for line in handle:
+                    if line.startswith(b"Pss:"):
+                        total_kb += int(line.split()[1])
+                        break
         except (OSError, IndexError, ValueError):
-            continue
-    return total * PAGE / (1024 * 1024)
+            try:
+                with open(f"/proc/{pid}/statm", "rb") as handle:
+                    total_kb += int(handle.read().split()[1]) * PAGE // 1024
+            except (OSError, IndexError, ValueError):
+                continue
+    return total_kb / 1024
 
 
 def _kill(root: int) -> None:

@@ -1,0 +1,159 @@
+"""Shared fixtures: real notebooks, a tiny real course (rubric + probes + judges), real sandboxes."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import nbformat
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+NOTEBOOKS = Path(__file__).parent / "notebooks"
+
+
+def write_notebook(path: Path, cells: list[str | tuple[str, list[str]]]) -> Path:
+    """A v4 notebook of code cells; a cell is its source, or (source, tags)."""
+    notebook = nbformat.v4.new_notebook()
+    for cell in cells:
+        source, tags = (cell, []) if isinstance(cell, str) else cell
+        code = nbformat.v4.new_code_cell(textwrap.dedent(source).strip())
+        if tags:
+            code.metadata["tags"] = tags
+        notebook.cells.append(code)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(notebook, path)
+    return path
+
+
+TINY_RUBRIC = """
+id: tiny
+title: Tiny assignment
+notebook: tiny.ipynb
+timeouts: {cell: 4, notebook: 30, probe: 10, grace: 10}
+resources: {memory_mb: 1024, processes: 64}
+seed: 3
+probes:
+  double: {inputs: numbers}
+  greeting: {}
+checks:
+  - id: double-values
+    kind: compare
+    title: double(x) returns twice x
+    points: 4
+    partial: true
+    visibility: public
+    exercise: ex1
+    probe: double
+    field: out
+    expected: formula
+    formula: twice
+    feedback: {hint: "Multiply by two."}
+  - id: double-reference
+    kind: compare
+    title: double(x) agrees with the reference
+    points: 2
+    exercise: ex1
+    probe: double
+    field: out
+    expected: reference
+  - id: greeting
+    kind: test
+    title: greeting() says hello
+    points: 2
+    visibility: public
+    exercise: ex2
+    function: says_hello
+    probes: [greeting]
+  - id: no-os
+    kind: static
+    title: ex1 does not use os
+    points: 1
+    cells: [ex1]
+    forbidden: [os]
+  - id: essay
+    kind: manual
+    title: Essay
+    points: 3
+"""
+
+TINY_PROBES = '''
+def double(ns, inputs):
+    return {"out": [ns["double"](float(v)) for v in inputs["x"]]}
+
+
+def greeting(ns, inputs):
+    return {"text": str(ns["greeting"]())}
+'''
+
+TINY_JUDGES = '''
+def numbers(rng, data):
+    return {"x": rng.normal(size=5)}, {}
+
+
+def twice(inputs, held):
+    return inputs["x"] * 2
+
+
+def says_hello(evidence, check):
+    text = evidence.value("greeting", "text", check)
+    assert "hello" in text.lower(), f"greeting() returned {text!r}; it should say hello."
+'''
+
+GOOD_CELLS = [("def double(x):\n    return 2 * x", ["ex1"]), ("def greeting():\n    return 'Hello!'", ["ex2"])]
+
+
+@pytest.fixture
+def tiny_course(tmp_path: Path) -> Path:
+    course = tmp_path / "course"
+    (course / "rubrics" / "tiny").mkdir(parents=True)
+    (course / "rubrics" / "tiny.yaml").write_text(TINY_RUBRIC)
+    (course / "rubrics" / "tiny" / "probes.py").write_text(TINY_PROBES)
+    (course / "rubrics" / "tiny" / "judges.py").write_text(TINY_JUDGES)
+    write_notebook(course / "reference" / "tiny" / "tiny.ipynb", GOOD_CELLS)
+    return course
+
+
+@pytest.fixture
+def tiny(tiny_course: Path):
+    from grader.rubric import load_assignment
+
+    return load_assignment("tiny", tiny_course)
+
+
+@pytest.fixture
+def local_sandbox(tiny_course: Path):
+    from grader.sandbox.local import LocalSandbox
+
+    return LocalSandbox(hide=[tiny_course / "rubrics", tiny_course / "reference"])
+
+
+def grade_cells(tmp_path: Path, assignment, sandbox, cells, name: str = "student", reference=None, with_data: bool = False):
+    """Grade a notebook made of these cells with the tiny rubric; return the result (and the probe data)."""
+    from grader.pipeline import Submission, grade_submission
+
+    path = write_notebook(tmp_path / "submissions" / f"{name}.ipynb", cells)
+    if reference is None:
+        reference = tiny_reference(assignment)
+    result, data = grade_submission(Submission(name, path), assignment, sandbox, reference=reference)
+    return (result, data) if with_data else result
+
+
+def tiny_reference(assignment):
+    """What the tiny reference's probe returns on the grader's inputs (its real run is tested in test_api)."""
+    from grader.checks.base import ProbeData
+    from grader.pipeline import choose_inputs
+
+    return {"double": ProbeData("double", {"out": choose_inputs(assignment).sent["double"]["x"] * 2})}
+
+
+def sandbox_processes() -> list[str]:
+    """Processes owned by the local sandbox's uids (61000-61999): none may outlive a job."""
+    import subprocess
+
+    listing = subprocess.run(["ps", "-eo", "uid=,pid=,comm="], capture_output=True, text=True).stdout.splitlines()
+    return [line for line in listing if line.split() and 61000 <= int(line.split()[0]) <= 61999]
+
+
+def by_id(result):
+    return {check.check_id: check for check in result.checks}
