@@ -51,7 +51,8 @@ class Figure(Model):
 
     title: str = Field(description="Short title shown above the picture.")
     caption: str = Field("", description="What the picture shows, in a sentence.")
-    png_base64: str = Field(description="The picture as a base64-encoded PNG, embedded in HTML reports.")
+    png_base64: str | None = Field(None, description="The picture as a base64-encoded PNG, embedded in HTML reports.")
+    svg: str | None = Field(None, description="The picture as SVG text (used when png_base64 is empty); embedded as an image, so it cannot run scripts.")
 
 
 class CheckResult(Model):
@@ -78,6 +79,16 @@ class CellRecord(Model):
     status: CellStatus = Field(description="How the cell ended.")
     duration_s: float = Field(0.0, description="Wall time the cell ran, seconds.")
     error: str | None = Field(None, description="Exception name and message, trimmed, when the cell raised or timed out.")
+
+
+class CellExcerpt(Model):
+    """The student's first cell that did not run cleanly, as the report shows it (source cut to its first lines)."""
+
+    index: int = Field(description="Index of the cell in the notebook (0-based, all cells counted).")
+    tags: list[str] = Field(default_factory=list, description="Cell tags from the notebook metadata.")
+    source: str = Field(description="The cell's source, cut to its first lines.")
+    hidden_lines: int = Field(0, description="Lines of the source left out of the excerpt.")
+    error: str | None = Field(None, description="What went wrong, as recorded for the cell.")
 
 
 class ProbeRecord(Model):
@@ -119,6 +130,9 @@ class SubmissionResult(Model):
     public_only: bool = Field(False, description="True for a student self-check: hidden checks were not run.")
     duration_s: float = Field(0.0, description="Wall time to grade this submission, seconds.")
     graded_at: str = Field(description="UTC time the result was produced, ISO 8601.")
+    failing_cell: CellExcerpt | None = Field(None, description="The first cell that did not run cleanly, for the report.")
+    days_late: float = Field(0.0, description="Days the LMS says the submission was late (0 when on time or unknown).")
+    late_penalty: float = Field(0.0, description="Points taken off the score by the rubric's late policy (already subtracted from score).")
 
 
 class BatchSummary(Model):

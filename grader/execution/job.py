@@ -63,6 +63,7 @@ class RunArtifact(BaseModel):
     probes: dict[str, float] = Field(default_factory=dict, description="Seconds each probe took.")
     timings: dict[str, float] = Field(default_factory=dict, description="Seconds per phase.")
     kernel_restarts: int = Field(0, ge=0, description="Times the kernel was restarted after dying or hanging.")
+    runtime_error: str | None = Field(None, max_length=2000, description="Why the probe runtime could not be installed in the kernel, if it could not.")
 
 
 JSONScalar = bool | int | float | str | None

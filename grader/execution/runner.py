@@ -81,10 +81,14 @@ async def run_job(job_dir: Path) -> RunArtifact:
             f"{runtime}\n__grader_probe__ = __grader_install({str(out_dir / 'probes')!r}, {str(job_dir / 'inputs')!r}, "
             f"{(job_dir / 'probes.py').read_text()!r}, {spec.max_artifact_bytes})\ndel __grader_install"
         )
-        status, error, _ = await run_extra(client, install, spec.kernel_start_timeout)
+        for _attempt in range(2):  # a stray signal from the student's processes must not cost every probe
+            status, error, _ = await run_extra(client, install, spec.kernel_start_timeout)
+            if status == CellStatus.ok:
+                break
         if status != CellStatus.ok:
             # The student's state broke the runtime itself (e.g. numpy shadowed); probes will report missing data.
-            record.timings["probe_runtime_error"] = 1.0
+            record.runtime_error = error
+            await _recover(client, status, spec, record)
         for probe in spec.probes:
             status, error, duration = await run_extra(client, f"__grader_probe__({probe.name!r}, {probe.function!r})", probe.timeout)
             record.probes[probe.name] = duration

@@ -29,6 +29,16 @@ class ProbeSpec(BaseModel):
     timeout: float | None = Field(None, gt=0, description="Seconds the probe may run; defaults to timeouts.probe.")
 
 
+class LatePolicy(BaseModel):
+    """Points taken off a late submission. Usage: ``late_policy: {percent_per_day: 10, max_percent: 50}``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    percent_per_day: float = Field(ge=0, le=100, description="Percent of the points earned taken off per day late, each started day counting as a whole one.")
+    max_percent: float = Field(100, ge=0, le=100, description="Most percent ever taken off, however late.")
+    unknown_days: float = Field(1, ge=0, description="Days late to assume when the LMS marks a submission late without saying by how much (Canvas file names).")
+
+
 class Rubric(BaseModel):
     """One assignment: what to run and how to score it."""
 
@@ -44,6 +54,7 @@ class Rubric(BaseModel):
     tensorflow_v1: bool = Field(False, description="Informational: the series uses tensorflow.compat.v1 graphs.")
     probes: dict[str, ProbeSpec] = Field(default_factory=dict, description="Probes by name.")
     checks: list[AnyCheck] = Field(description="Checks in the order reports list them.", min_length=1)
+    late_policy: LatePolicy | None = Field(None, description="Penalty for submissions the LMS marks late; none when absent.")
 
     @model_validator(mode="after")
     def _consistent(self) -> "Rubric":
