@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import time
+from pathlib import Path
 
 import pytest
 
@@ -96,20 +97,31 @@ def test_no_network_inside(tmp_path, tiny, local_sandbox):
 
 
 @pytest.mark.skipif(os.geteuid() != 0 or not namespace_prefix(), reason="hiding paths and dropping the uid need root")
-def test_grader_held_files_are_hidden(tmp_path, tiny, tiny_course):
+def test_grader_held_files_are_hidden(tmp_path, tiny):
+    import shutil
+    import tempfile
+
     from grader.datasets import mnist
     from grader.sandbox.local import LocalSandbox
 
+    # tmp_path lies under /tmp, which the sandbox replaces wholesale; a held folder elsewhere shows the
+    # hiding mechanism itself.
+    held = Path(tempfile.mkdtemp(dir="/var/tmp", prefix="grader-test-held-"))
+    (held / "secret-judges.py").write_text("ANSWER = 42")
     spy = (
         "import os\n"
-        f"seen = [os.listdir({str(tiny_course / 'rubrics')!r}), os.path.exists({str(mnist.package_dir() / 't10k-labels-idx1-ubyte.gz')!r}), os.getuid()]\n"
+        f"seen = [os.listdir({str(held)!r}), os.path.exists({str(mnist.package_dir() / 't10k-labels-idx1-ubyte.gz')!r}), os.getuid()]\n"
         "try:\n    open('/etc/shadow').read(); seen.append('shadow read')\nexcept OSError:\n    seen.append('no shadow')\n"
         "def greeting():\n    return repr(seen)"
     )
-    sandbox = LocalSandbox(hide=[tiny_course / "rubrics", mnist.package_dir()])
-    result, data = grade_cells(tmp_path, tiny, sandbox, [GOOD_CELLS[0], (spy, ["ex2"])], with_data=True)
+    sandbox = LocalSandbox(hide=[held, mnist.package_dir()])
+    try:
+        result, data = grade_cells(tmp_path, tiny, sandbox, [GOOD_CELLS[0], (spy, ["ex2"])], with_data=True)
+    finally:
+        shutil.rmtree(held)
+    assert data["greeting"].ok, data["greeting"].error
     seen = eval(data["greeting"].values["text"])  # a repr of plain lists/bools/ints written by our test cell
-    assert seen[0] == []  # the rubric folder is an empty tmpfs inside
+    assert seen[0] == []  # the held folder is an empty tmpfs inside
     assert seen[1] is False  # evaluation labels are not there
     assert seen[2] != 0  # not root
     assert seen[3] == "no shadow"
