@@ -44,7 +44,8 @@ class TestCheck(CheckBase):
         try:
             outcome = function(evidence, self)
         except AssertionError as failure:
-            return Verdict(0.0, str(failure) or f"{self.title}: not satisfied.")
+            # First line only: under pytest, assertion rewriting appends the compared expression.
+            return Verdict(0.0, str(failure).split("\n")[0] or f"{self.title}: not satisfied.")
         except CheckNotRun:
             raise
         except (ArithmeticError, ValueError, TypeError, KeyError, IndexError) as problem:

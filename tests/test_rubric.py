@@ -1,0 +1,102 @@
+"""The rubric format: validation errors name the file and the field; the schema is generated and pinned."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from grader.errors import RubricError, UnknownAssignment
+from grader.rubric import load_assignment, parse_rubric
+from tests.conftest import REPO, TINY_RUBRIC
+
+SCHEMA_FILE = REPO / "docs" / "rubric.schema.json"
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "bad.yaml"
+    path.write_text(text)
+    return path
+
+
+def test_tiny_rubric_parses_with_every_kind(tiny):
+    assert [check.kind for check in tiny.rubric.checks] == ["compare", "compare", "test", "static", "manual"]
+    assert tiny.rubric.max_score == 12
+
+
+def test_unknown_check_kind_names_file_field_and_kind(tmp_path):
+    path = write(tmp_path, TINY_RUBRIC.replace("kind: static", "kind: magic"))
+    with pytest.raises(RubricError) as error:
+        parse_rubric(path)
+    message = str(error.value)
+    assert str(path) in message and "checks.3" in message and "'magic'" in message and "\n" not in message
+
+
+def test_missing_field_is_named(tmp_path):
+    path = write(tmp_path, TINY_RUBRIC.replace("    points: 2\n    visibility: public\n    exercise: ex2\n", "    visibility: public\n    exercise: ex2\n"))
+    with pytest.raises(RubricError, match=r"checks\.2\.test\.points: required field is missing"):
+        parse_rubric(path)
+
+
+def test_invalid_yaml_names_line(tmp_path):
+    with pytest.raises(RubricError, match=r"not valid YAML at line \d+"):
+        parse_rubric(write(tmp_path, "id: [unclosed\n"))
+
+
+def test_lower_is_better_metric_refuses_a_lower_bound(tmp_path):
+    text = TINY_RUBRIC.replace(
+        "  - id: essay",
+        "  - {id: err, kind: metric, title: e, points: 1, probe: double, field: out, metric: error_rate, labels: y, min: 0.05, max: 0.1}\n  - id: essay",
+    )
+    with pytest.raises(RubricError, match="a better model never loses points"):
+        parse_rubric(write(tmp_path, text))
+
+
+def test_probe_must_be_declared(tmp_path):
+    with pytest.raises(RubricError, match="not declared under 'probes': nowhere"):
+        parse_rubric(write(tmp_path, TINY_RUBRIC.replace("probe: double\n    field: out\n    expected: reference", "probe: nowhere\n    field: out\n    expected: reference")))
+
+
+def test_duplicate_check_ids_rejected(tmp_path):
+    with pytest.raises(RubricError, match="duplicate check ids: greeting"):
+        parse_rubric(write(tmp_path, TINY_RUBRIC.replace("id: no-os", "id: greeting")))
+
+
+def test_unknown_assignment_lists_known(tiny_course):
+    with pytest.raises(UnknownAssignment, match=r"no rubric for assignment 'nope' \(known: tiny\)"):
+        load_assignment("nope", tiny_course)
+
+
+def test_probe_function_must_exist(tiny_course):
+    (tiny_course / "rubrics" / "tiny" / "probes.py").write_text("def double(ns, inputs):\n    return {}\n")
+    with pytest.raises(RubricError, match="probes.py has no function for probe\\(s\\) greeting"):
+        load_assignment("tiny", tiny_course)
+
+
+def test_every_field_has_a_description():
+    from grader.rubric.models import Rubric
+
+    schema = Rubric.model_json_schema()
+    missing = []
+    for name, definition in [("Rubric", schema), *schema.get("$defs", {}).items()]:
+        for field, spec in definition.get("properties", {}).items():
+            if field != "kind" and "description" not in spec:
+                missing.append(f"{name}.{field}")
+    assert missing == []
+
+
+def test_published_schema_matches_models():
+    """docs/rubric.schema.json is what editors use; regenerate with `grader schema > docs/rubric.schema.json`."""
+    from grader.api import rubric_schema
+
+    assert json.loads(SCHEMA_FILE.read_text()) == rubric_schema()
+
+
+def test_course_rubrics_all_load():
+    from grader.rubric import list_assignments
+
+    ids = list_assignments(REPO)
+    assert "pw06-mlp" in ids
+    for assignment_id in ids:
+        assert load_assignment(assignment_id, REPO).rubric.max_score > 0
