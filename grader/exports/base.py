@@ -1,15 +1,38 @@
 """Exporters turn a batch of results into a file an LMS (or a spreadsheet) imports.
 
 One small class per format with one method, ``write(results, path)``; the registry in
-``grader.exports`` maps format names to them.
+``grader.exports`` maps format names to them. What an exporter may know besides the results (who each
+student is in the LMS, which gradebook column to fill) comes in an ``ExportContext`` at construction.
 """
 
 from __future__ import annotations
 
 import abc
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Mapping
 
+from grader.lms.roster import Roster, RosterEntry
 from grader.results import SubmissionResult
+
+
+@dataclass(frozen=True)
+class ExportContext:
+    """The LMS side of an export. Usage: ``ExportContext(rosters={"pw06-mlp": roster}, column="PW06 (4321)")``."""
+
+    rosters: Mapping[str, Roster] = field(default_factory=dict)  # by assignment id, from intake
+    column: str | None = None  # the LMS gradebook column, when one assignment is exported
+
+    def identity(self, result: SubmissionResult) -> RosterEntry | None:
+        roster = self.rosters.get(result.assignment_id)
+        return roster.get(result.student) if roster else None
+
+    def lms(self, result: SubmissionResult) -> str | None:
+        roster = self.rosters.get(result.assignment_id)
+        return roster.lms if roster else None
+
+    def column_for(self, assignment_id: str) -> str:
+        return self.column or assignment_id
 
 
 class Exporter(abc.ABC):
@@ -18,6 +41,18 @@ class Exporter(abc.ABC):
     format: str = "abstract"
     suffix: str = ".txt"
 
+    def __init__(self, context: ExportContext | None = None) -> None:
+        self.context = context or ExportContext()
+
     @abc.abstractmethod
     def write(self, results: list[SubmissionResult], path: Path) -> Path:
         """Write the file and return its path."""
+
+
+def replace_atomically(path: Path, text: str) -> Path:
+    """Write text beside path, then move it over path: a reader never sees half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_text(text, encoding="utf-8", newline="")
+    temporary.replace(path)
+    return path

@@ -33,6 +33,7 @@ class RosterEntry(BaseModel):
     lms_user_id: str | None = Field(None, description="The LMS's numeric id of the student (Canvas user id, Moodle participant id).")
     login: str | None = Field(None, description="Login or sortable name the LMS put in the file name (Canvas).")
     sis_user_id: str | None = Field(None, description="Student information system id, when known (Canvas 'SIS User ID').")
+    sis_login_id: str | None = Field(None, description="Institution login, when known (Canvas 'SIS Login ID'; the name in Canvas file names is not it).")
     id_number: str | None = Field(None, description="Institution id number, when known (Moodle 'ID number').")
     email: str | None = Field(None, description="Email address, when known (Moodle imports can map on it).")
     section: str | None = Field(None, description="Course section, when known (Canvas).")

@@ -44,3 +44,29 @@ def run_summary(result: SubmissionResult) -> list[str]:
 def visible_checks(result: SubmissionResult):
     """Checks in report order (hidden ones are shown too: the TA's grade needs explaining)."""
     return result.checks
+
+
+def late_note(result: SubmissionResult) -> str:
+    """A sentence on lateness, or '' when the submission was on time."""
+    if not result.days_late:
+        return ""
+    days = f"{result.days_late:g} day{'s' if result.days_late != 1 else ''}"
+    if result.late_penalty:
+        return f"Submitted {days} late: {points(result.late_penalty)} points taken off by the late policy."
+    return f"Submitted {days} late."
+
+
+def feedback_summary(result: SubmissionResult, limit: int = 2000) -> str:
+    """Plain-text feedback for an LMS comment box: the score, then every check that lost points and why."""
+    lines = [f"Score: {points(result.score)} / {points(result.max_score)}."]
+    if not result.graded:
+        lines.append(f"Not graded: {result.error}")
+    if result.pending_points:
+        lines.append(f"{points(result.pending_points)} points still to be graded by a TA.")
+    if late_note(result):
+        lines.append(late_note(result))
+    for check in result.checks:
+        if check.status in (CheckStatus.failed, CheckStatus.partial, CheckStatus.error):
+            lines.append(f"- {check.title} ({points(check.points_awarded)}/{points(check.points_possible)}): {check.reason}")
+    text = "\n".join(lines)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
