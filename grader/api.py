@@ -23,8 +23,7 @@ from grader.checks.base import ProbeData
 from grader.distributed import run_pool
 from grader.errors import InputError, RubricError, SubmissionsError
 from grader.execution.artifacts import dump_probe_data, load_probe_data
-from grader.execution.loading import load_notebook
-from grader.errors import NotebookError
+from grader.execution.loading import file_digest, load_notebook
 from grader.exports import EXPORTERS
 from grader.pipeline import Submission, grade_submission
 from grader.reports import render_table, write_student_reports
@@ -70,7 +69,10 @@ def reference_data(assignment: Assignment, sandbox: Sandbox, cache_dir: Path | N
     cache = cache_dir / f"reference-{assignment.id}-{assignment.fingerprint[:16]}.json" if cache_dir else None
     if cache and cache.exists():
         return load_probe_data(cache.read_text())
-    result, data = grade_submission(Submission("reference", assignment.reference_notebook), assignment, sandbox)
+    result, data = grade_submission(Submission("reference", assignment.reference_notebook), assignment, sandbox, is_reference=True)
+    broken = sorted(name for name, item in data.items() if not item.ok)
+    if not result.graded or broken:
+        raise RubricError(f"{assignment.reference_notebook}: the reference solution did not produce probe data ({result.error or ', '.join(broken)}); run `grader validate {assignment.id}`")
     if cache:
         cache.parent.mkdir(parents=True, exist_ok=True)
         cache.write_text(dump_probe_data(data))
@@ -115,14 +117,8 @@ def grade(
     with Gradebook(out_dir / "gradebook.sqlite") as book:
         todo = []
         for submission in submissions:
-            stored = None
-            if not force:
-                try:
-                    _, digest = load_notebook(submission.path)
-                    stored = book.is_current(assignment.id, submission.student, digest, assignment.fingerprint, __version__)
-                except NotebookError:
-                    stored = None
-            if stored:
+            digest = None if force else file_digest(submission.path)
+            if digest and book.is_current(assignment.id, submission.student, digest, assignment.fingerprint, __version__):
                 summary.skipped.append(submission.student)
             else:
                 todo.append(submission)
@@ -205,15 +201,16 @@ def validate(assignment_id: str | None = None, course: Path | str | None = None,
     for current in ids:
         assignment = load_assignment(current, course)
         runner = _sandbox(assignment, sandbox, None, [])
-        reference = reference_data(assignment, runner, None)
         automatic = sum(c.points for c in assignment.rubric.checks if c.kind != "manual" and not c.bonus)
         bonus = sum(c.points for c in assignment.rubric.checks if c.bonus)
         expected = _expected_scores(assignment)
-        items = [("reference", assignment.reference_notebook, automatic + bonus)]
-        items += [(name, assignment.samples_dir / f"{name}.ipynb", score) for name, score in expected.items() if name != "reference"]
+        items = [(name, assignment.samples_dir / f"{name}.ipynb", score) for name, score in expected.items() if name != "reference"]
         missing = [str(path) for _, path, _ in items if not path.exists()]
-        if missing:
-            raise RubricError(f"{assignment.rubric_path}: validation notebook missing: {missing[0]}")
+        if missing or not assignment.reference_notebook.exists():
+            raise RubricError(f"{assignment.rubric_path}: validation notebook missing: {(missing or [assignment.reference_notebook])[0]}")
+        # The reference runs first: its probe data is what compare checks hold the samples to.
+        reference_result, reference = grade_submission(Submission("reference", assignment.reference_notebook), assignment, runner, is_reference=True)
+        outcomes.append(ValidationOutcome(current, "reference", automatic + bonus, reference_result))
 
         def work(item):
             name, path, _ = item
@@ -222,7 +219,7 @@ def validate(assignment_id: str | None = None, course: Path | str | None = None,
         def collect(item, result):
             outcomes.append(ValidationOutcome(current, item[0], item[2], result))
             if progress:
-                _progress(len([o for o in outcomes if o.assignment_id == current]), len(items), result)
+                _progress(len([o for o in outcomes if o.assignment_id == current]) - 1, len(items), result)
 
         run_pool(items, work, collect, jobs)
     return outcomes

@@ -33,7 +33,7 @@ from grader.datasets import mnist
 from grader.errors import NotebookError
 from grader.execution import artifacts
 from grader.execution.job import JobSpec, ProbeCall
-from grader.execution.loading import code_cells, load_notebook
+from grader.execution.loading import code_cells, file_digest, load_notebook
 from grader.results import CellRecord, CheckResult, CheckStatus, ProbeRecord, RunRecord, RunStatus, SubmissionResult
 from grader.rubric.loading import Assignment
 from grader.sandbox.base import Sandbox, SandboxOutcome
@@ -234,15 +234,20 @@ def grade_submission(
     *,
     public_only: bool = False,
     reference: dict[str, ProbeData] | None = None,
+    is_reference: bool = False,
 ) -> tuple[SubmissionResult, dict[str, ProbeData]]:
-    """Grade one notebook; returns the result and the probe data (the reference's is reused for compare checks)."""
+    """Grade one notebook; returns the result and the probe data.
+
+    ``reference`` is the reference solution's probe data for ``compare`` checks; with ``is_reference``
+    the notebook *is* the reference, and its own data plays that part (one run instead of two).
+    """
     started = time.monotonic()
     checks = select_checks(assignment, public_only)
     try:
         notebook, digest = load_submission(submission)
     except NotebookError as problem:
         verdicts = [check.result(CheckStatus.error, 0.0, f"Not evaluated: the notebook could not be read ({problem}).") for check in checks]
-        return score(submission, assignment, checks, verdicts, None, None, public_only, started, error=str(problem)), {}
+        return score(submission, assignment, checks, verdicts, None, file_digest(submission.path), public_only, started, error=str(problem)), {}
     probes = assignment.rubric.probes_for(checks)
     inputs = choose_inputs(assignment)
     job_dir = Path(tempfile.mkdtemp(prefix=f"{assignment.id}-", dir=job_root()))
@@ -254,5 +259,7 @@ def grade_submission(
     finally:
         if not os.environ.get("GRADER_KEEP_JOBS"):
             shutil.rmtree(job_dir, ignore_errors=True)
+    if is_reference:
+        evidence.reference = evidence.probes
     verdicts = judge_checks(checks, evidence)
     return score(submission, assignment, checks, verdicts, run, digest, public_only, started), evidence.probes

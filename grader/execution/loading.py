@@ -53,6 +53,14 @@ def load_notebook(path: Path) -> tuple[NotebookNode, str]:
     return notebook, digest
 
 
+def file_digest(path: Path) -> str | None:
+    """SHA256 of a submission file as it is (also for files that are not valid notebooks), or None if unreadable."""
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else None
+    except OSError:
+        return None
+
+
 def code_cells(notebook: NotebookNode) -> list[tuple[int, list[str], str]]:
     """(index, tags, source) of every code cell, for static checks and reports."""
     return [

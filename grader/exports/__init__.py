@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from grader.exports.base import Exporter
+from grader.exports.base import ExportContext, Exporter
+from grader.exports.canvas import CanvasExporter
 from grader.exports.csv import CsvExporter
+from grader.exports.gradescope import GradescopeExporter
+from grader.exports.moodle import MoodleExporter
 
 EXPORTERS: dict[str, type[Exporter]] = {
     CsvExporter.format: CsvExporter,
+    CanvasExporter.format: CanvasExporter,
+    MoodleExporter.format: MoodleExporter,
+    GradescopeExporter.format: GradescopeExporter,
 }
 
-__all__ = ["EXPORTERS", "CsvExporter", "Exporter"]
+__all__ = ["EXPORTERS", "CanvasExporter", "CsvExporter", "ExportContext", "Exporter", "GradescopeExporter", "MoodleExporter"]

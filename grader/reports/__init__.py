@@ -1,13 +1,22 @@
-"""Reports take results (data) and render them: per-student Markdown, HTML and JSON; terminal tables."""
+"""Reports take results (data) and render them: per-student Markdown, HTML and JSON; the class dashboard; terminal tables."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from grader.lms.roster import Roster
+from grader.reports.cells import failing_cell
+from grader.reports.dashboard import render_dashboard
 from grader.reports.html import render_html
 from grader.reports.markdown import render_markdown
 from grader.reports.terminal import render_check, render_table
 from grader.results import SubmissionResult
+
+
+def _replace(path: Path, text: str) -> None:
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_text(text, encoding="utf-8")
+    temporary.replace(path)
 
 
 def write_student_reports(result: SubmissionResult, folder: Path, title: str) -> Path:
@@ -15,10 +24,16 @@ def write_student_reports(result: SubmissionResult, folder: Path, title: str) ->
     folder.mkdir(parents=True, exist_ok=True)
     base = folder / result.student
     for suffix, text in ((".json", result.model_dump_json(indent=2)), (".md", render_markdown(result, title)), (".html", render_html(result, title))):
-        temporary = base.with_name(base.name + suffix + ".tmp")
-        temporary.write_text(text, encoding="utf-8")
-        temporary.replace(base.with_name(base.name + suffix))
+        _replace(base.with_name(base.name + suffix), text)
     return base.with_name(base.name + ".html")
 
 
-__all__ = ["render_check", "render_html", "render_markdown", "render_table", "write_student_reports"]
+def write_dashboard(results: list[SubmissionResult], folder: Path, title: str, roster: Roster | None = None) -> Path:
+    """Write the class dashboard as folder/index.html (the student reports sit beside it)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "index.html"
+    _replace(path, render_dashboard(results, title, roster))
+    return path
+
+
+__all__ = ["failing_cell", "render_check", "render_dashboard", "render_html", "render_markdown", "render_table", "write_dashboard", "write_student_reports"]

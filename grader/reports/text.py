@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from grader.results import CheckStatus, RunStatus, SubmissionResult
 
 STATUS_LABEL = {
@@ -15,6 +17,29 @@ STATUS_LABEL = {
 
 def points(value: float) -> str:
     return f"{value:g}"
+
+
+ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+TF_NOISE = re.compile(r"\{\{function_node [^}]*\}\}|\s*\[\[\{\{node [^}]*\}\}\]\]|\s*\[Op:[\w.]+\]( name: [^\n]*)?")
+TRACE_LINE = re.compile(r"^\s*(Traceback \(most recent call last\)|File \"|Detected at node|Node: '|defined at \(most recent call last\))")
+
+
+def essential_error(text: str | None, limit: int = 240) -> str:
+    """An error message cut to what a student needs: no colours, no traceback lines, no TensorFlow node names."""
+    if not text:
+        return ""
+    kept, after_frame = [], False
+    for line in TF_NOISE.sub("", ANSI.sub("", text)).splitlines():
+        if TRACE_LINE.match(line):
+            after_frame = line.lstrip().startswith("File")
+            continue
+        if after_frame and line.startswith("    "):
+            continue  # the source line Python prints under a frame
+        after_frame = False
+        if line.strip():
+            kept.append(line.strip())
+    short = re.sub(r"\s+", " ", " ".join(kept[:3]))
+    return short if len(short) <= limit else short[: limit - 1] + "…"
 
 
 def run_summary(result: SubmissionResult) -> list[str]:
@@ -32,7 +57,7 @@ def run_summary(result: SubmissionResult) -> list[str]:
             continue
         tags = f" ({', '.join(cell.tags)})" if cell.tags else ""
         what = {
-            "error": f"raised {cell.error}",
+            "error": f"raised {essential_error(cell.error)}",
             "timeout": f"timed out: it {cell.error}",
             "kernel_died": "killed the Python kernel; the grader restarted it, so later cells ran without the earlier state",
             "skipped": "was skipped because the notebook's time budget was spent",

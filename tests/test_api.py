@@ -1,0 +1,99 @@
+"""A batch through the real pipeline (real kernels, local sandbox, real SQLite): results, reports, resume."""
+
+from __future__ import annotations
+
+import csv
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+
+import yaml
+
+from grader import api
+from grader.results import CheckStatus
+from tests.conftest import GOOD_CELLS, write_notebook
+
+
+def make_batch(folder, count_good=2):
+    for index in range(count_good):
+        write_notebook(folder / f"good{index}.ipynb", GOOD_CELLS)
+    write_notebook(folder / "crash" / "tiny.ipynb", [("raise RuntimeError('oops')", ["ex1"]), GOOD_CELLS[1]])
+    (folder / "broken.ipynb").write_text("{ this is not json")
+
+
+def rows(database):
+    with sqlite3.connect(database) as connection:
+        return connection.execute("SELECT student, score FROM results ORDER BY student").fetchall()
+
+
+def test_grade_batch_writes_results_reports_csv_and_gradebook(tiny_course, tmp_path):
+    make_batch(tmp_path / "subs")
+    summary = api.grade(tmp_path / "subs", "tiny", tmp_path / "out", jobs=2, course=tiny_course, progress=False)
+    scores = {r.student: r.score for r in summary.results}
+    assert scores == {"good0": 9, "good1": 9, "crash": 3, "broken": 0}
+    broken = next(r for r in summary.results if r.student == "broken")
+    assert not broken.graded and "invalid JSON" in broken.error
+    crash = next(r for r in summary.results if r.student == "crash")
+    lost = next(c for c in crash.checks if c.check_id == "double-values")
+    assert lost.status == CheckStatus.error and "cell 1 (ex1) raised RuntimeError: oops" in lost.reason
+    for student in scores:
+        for suffix in (".json", ".md", ".html"):
+            assert (tmp_path / "out" / "tiny" / f"{student}{suffix}").exists()
+    assert "cell 1 (ex1) raised RuntimeError: oops" in (tmp_path / "out" / "tiny" / "crash.md").read_text()
+    with open(tmp_path / "out" / "grades.csv") as handle:
+        table = {row["student"]: row for row in csv.DictReader(handle)}
+    assert table["good0"]["score"] == "9" and table["crash"]["double-values"] == "0" and table["good0"]["essay"] == ""
+    assert [student for student, _ in rows(tmp_path / "out" / "gradebook.sqlite")] == ["broken", "crash", "good0", "good1"]
+
+
+def test_rerun_skips_unchanged_and_regrades_changed_or_forced(tiny_course, tmp_path):
+    make_batch(tmp_path / "subs", count_good=1)
+    api.grade(tmp_path / "subs", "tiny", tmp_path / "out", course=tiny_course, progress=False)
+    again = api.grade(tmp_path / "subs", "tiny", tmp_path / "out", course=tiny_course, progress=False)
+    assert again.graded == [] and sorted(again.skipped) == ["broken", "crash", "good0"]
+    write_notebook(tmp_path / "subs" / "good0.ipynb", [GOOD_CELLS[0]])
+    changed = api.grade(tmp_path / "subs", "tiny", tmp_path / "out", course=tiny_course, progress=False)
+    assert "good0" in changed.graded and "crash" in changed.skipped
+    forced = api.grade(tmp_path / "subs", "tiny", tmp_path / "out", course=tiny_course, force=True, progress=False)
+    assert sorted(forced.graded) == ["broken", "crash", "good0"]
+
+
+def test_killed_run_resumes_without_losing_or_duplicating(tiny_course, tmp_path):
+    for index in range(4):
+        write_notebook(tmp_path / "subs" / f"s{index}.ipynb", GOOD_CELLS)
+    database = tmp_path / "out" / "gradebook.sqlite"
+    command = [sys.executable, "-m", "grader", "--course", str(tiny_course), "grade", str(tmp_path / "subs"), "-a", "tiny", "--out", str(tmp_path / "out")]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and (not database.exists() or len(rows(database)) < 1):
+        time.sleep(0.2)
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    done_before = rows(database)
+    assert 1 <= len(done_before) < 4
+    summary = api.grade(tmp_path / "subs", "tiny", tmp_path / "out", course=tiny_course, progress=False)
+    assert sorted(summary.skipped) == sorted(student for student, _ in done_before)
+    assert rows(database) == [(f"s{index}", 9.0) for index in range(4)]
+
+
+def test_validate_reference_and_samples(tiny_course):
+    samples = tiny_course / "assignments" / "tiny" / "samples"
+    write_notebook(samples / "good.ipynb", GOOD_CELLS)
+    write_notebook(samples / "no_greeting.ipynb", [GOOD_CELLS[0]])
+    (samples / "expected.yaml").write_text(yaml.safe_dump({"good": 9, "no_greeting": 7}))
+    outcomes = api.validate("tiny", course=tiny_course, progress=False)
+    assert {(o.name, o.result.score, o.ok) for o in outcomes} == {("reference", 9, True), ("good", 9, True), ("no_greeting", 7, True)}
+    (samples / "expected.yaml").write_text(yaml.safe_dump({"good": 9, "no_greeting": 9}))
+    assert not all(o.ok for o in api.validate("tiny", course=tiny_course, progress=False))
+
+
+def test_check_runs_public_checks_only(tiny_course, tmp_path):
+    path = write_notebook(tmp_path / "tiny.ipynb", [GOOD_CELLS[0], ("def greeting():\n    return 'bye'", ["ex2"])])
+    result = api.check(path, course=tiny_course)
+    assert result.public_only
+    assert {c.check_id for c in result.checks} == {"double-values", "greeting"}
+    greeting = next(c for c in result.checks if c.check_id == "greeting")
+    assert greeting.status == CheckStatus.failed and "it should say hello" in greeting.reason

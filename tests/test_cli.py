@@ -1,0 +1,96 @@
+"""The CLI only translates: every command has help, calls one API function, and turns errors into one line."""
+
+from __future__ import annotations
+
+import functools
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from grader import api, cli
+from tests.conftest import write_notebook
+
+COMMANDS = ["grade", "check", "validate", "export", "schema", "list", "image"]
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_has_help(command, capsys):
+    with pytest.raises(SystemExit) as done:
+        cli.main([command, "--help"])
+    assert done.value.code == 0
+    assert "usage: grader" in capsys.readouterr().out
+
+
+def test_grade_translates_options_into_one_api_call(monkeypatch, tmp_path):
+    calls = []
+
+    @functools.wraps(api.grade)  # keeps the signature the parser reads its defaults from
+    def fake_grade(*args, **kwargs):
+        calls.append((args, kwargs))
+        from grader.results import BatchSummary
+
+        return BatchSummary(assignment_id="pw06-mlp", out_dir=str(tmp_path))
+
+    monkeypatch.setattr(api, "grade", fake_grade)
+    assert cli.main(["grade", "subs", "-a", "pw06-mlp", "-j", "3", "--force", "--out", str(tmp_path)]) == 0
+    (args, kwargs), = calls
+    assert args == (Path("subs"), "pw06-mlp", tmp_path)
+    assert kwargs == {"jobs": 3, "force": True, "sandbox": "local", "gpus": None, "course": None}
+
+
+def test_defaults_come_from_the_api_signature():
+    parser = cli.build_parser()
+    arguments = parser.parse_args(["grade", "x", "-a", "y"])
+    assert arguments.jobs == cli.default(api.grade, "jobs") and arguments.sandbox == cli.default(api.grade, "sandbox")
+
+
+def run_cli(*arguments: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "grader", *arguments], capture_output=True, text=True, cwd=cwd, timeout=120)
+
+
+def assert_one_line_error(done: subprocess.CompletedProcess, *fragments: str) -> None:
+    assert done.returncode == 2, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("grader: error: "), done.stderr
+    for fragment in fragments:
+        assert fragment in lines[0]
+
+
+def test_missing_submissions_folder(tiny_course, tmp_path):
+    assert_one_line_error(run_cli("--course", str(tiny_course), "grade", str(tmp_path / "nowhere"), "-a", "tiny"), "nowhere", "no such submissions folder")
+
+
+def test_empty_submissions_folder(tiny_course, tmp_path):
+    (tmp_path / "empty").mkdir()
+    assert_one_line_error(run_cli("--course", str(tiny_course), "grade", str(tmp_path / "empty"), "-a", "tiny"), "no notebooks found")
+
+
+def test_unknown_assignment(tiny_course, tmp_path):
+    write_notebook(tmp_path / "subs" / "a.ipynb", ["x = 1"])
+    assert_one_line_error(run_cli("--course", str(tiny_course), "grade", str(tmp_path / "subs"), "-a", "nope"), "'nope'", "known: tiny")
+
+
+def test_rubric_with_unknown_kind(tiny_course, tmp_path):
+    rubric = tiny_course / "rubrics" / "tiny.yaml"
+    rubric.write_text(rubric.read_text().replace("kind: static", "kind: psychic"))
+    write_notebook(tmp_path / "subs" / "a.ipynb", ["x = 1"])
+    assert_one_line_error(run_cli("--course", str(tiny_course), "grade", str(tmp_path / "subs"), "-a", "tiny"), str(rubric), "'psychic'")
+
+
+def test_rubric_missing_field(tiny_course, tmp_path):
+    rubric = tiny_course / "rubrics" / "tiny.yaml"
+    rubric.write_text(rubric.read_text().replace("notebook: tiny.ipynb\n", ""))
+    assert_one_line_error(run_cli("--course", str(tiny_course), "validate", "tiny"), "notebook: required field is missing")
+
+
+@pytest.mark.parametrize("content, fragment", [("not json at all", "invalid JSON"), ('{"nbformat": 3, "nbformat_minor": 0, "worksheets": []}', "nbformat 3")])
+def test_check_bad_notebook(tiny_course, tmp_path, content, fragment):
+    path = tmp_path / "tiny.ipynb"
+    path.write_text(content)
+    assert_one_line_error(run_cli("--course", str(tiny_course), "check", str(path)), str(path), fragment)
+
+
+def test_export_without_gradebook(tmp_path):
+    assert_one_line_error(run_cli("export", str(tmp_path)), "no gradebook.sqlite")
