@@ -3,7 +3,9 @@
     grade(submissions_dir, assignment_id, ...)  -> BatchSummary   TAs: a whole batch, resumable
     check(notebook, assignment_id=None)         -> SubmissionResult   students: public checks only
     validate(assignment_id=None)                -> list[ValidationOutcome]   staff: is the rubric right?
-    export(results_dir, format)                 -> Path
+    export(results_dir, format)                 -> Path   csv, canvas, moodle, gradescope
+    manual_export(results_dir, assignment_id)   -> list[Path]   pages + sheet for manual items
+    manual_import(sheet, results_dir)           -> list[SubmissionResult]   TA points merged, rescored
     rubric_schema()                             -> dict   JSON Schema of the rubric format
 """
 
@@ -24,9 +26,11 @@ from grader.distributed import run_pool
 from grader.errors import InputError, RubricError, SubmissionsError
 from grader.execution.artifacts import dump_probe_data, load_probe_data
 from grader.execution.loading import file_digest, load_notebook
-from grader.exports import EXPORTERS
+from grader.execution.loading import code_cells
+from grader.exports import EXPORTERS, ExportContext
+from grader.lms import Roster, apply_late_policy, load_roster, save_roster, unpack_submissions
 from grader.pipeline import Submission, grade_submission
-from grader.reports import render_table, write_student_reports
+from grader.reports import failing_cell, render_table, write_dashboard, write_student_reports
 from grader.results import BatchSummary, CheckStatus, SubmissionResult
 from grader.rubric import Assignment, Rubric, list_assignments, load_assignment
 from grader.sandbox import Sandbox, get_sandbox
@@ -107,13 +111,17 @@ def grade(
     course: Path | str | None = None,
     progress: bool = True,
 ) -> BatchSummary:
-    """Grade every notebook in a folder; write per-student JSON/Markdown/HTML, grades.csv and gradebook.sqlite."""
+    """Grade every notebook in a folder or LMS download (zip); write per-student JSON/Markdown/HTML, the class dashboard, grades.csv and gradebook.sqlite."""
     assignment = load_assignment(assignment_id, course)
-    submissions_dir, out_dir = Path(submissions_dir), Path(out_dir)
-    submissions = find_submissions(submissions_dir, assignment.rubric.notebook)
-    runner = _sandbox(assignment, sandbox, gpus, [submissions_dir, out_dir])
-    summary = BatchSummary(assignment_id=assignment.id, out_dir=str(out_dir))
+    source, out_dir = Path(submissions_dir), Path(out_dir)
     reports_dir = out_dir / assignment.id
+    submissions_dir, roster = unpack_submissions(source, out_dir / ".intake" / assignment.id, assignment.rubric.notebook)
+    if roster.students:
+        save_roster(roster, reports_dir)
+    roster = load_roster(reports_dir)
+    submissions = find_submissions(submissions_dir, assignment.rubric.notebook)
+    runner = _sandbox(assignment, sandbox, gpus, [source, submissions_dir, out_dir])
+    summary = BatchSummary(assignment_id=assignment.id, out_dir=str(out_dir))
     with Gradebook(out_dir / "gradebook.sqlite") as book:
         todo = []
         for submission in submissions:
@@ -128,6 +136,7 @@ def grade(
             return grade_submission(submission, assignment, runner, reference=reference)[0]
 
         def store(submission: Submission, result: SubmissionResult) -> None:
+            result = _finish(result, assignment, roster)
             book.save(result)
             write_student_reports(result, reports_dir, assignment.rubric.title)
             summary.graded.append(result.student)
@@ -137,7 +146,20 @@ def grade(
         run_pool(todo, work, store, jobs)
         summary.results = book.all(assignment.id)
     EXPORTERS["csv"]().write(summary.results, out_dir / "grades.csv")
+    write_dashboard(summary.results, reports_dir, assignment.rubric.title, roster)
     return summary
+
+
+def _finish(result: SubmissionResult, assignment: Assignment, roster: Roster | None) -> SubmissionResult:
+    """What reports and exports need beyond the verdicts: the failing cell's excerpt, and the late policy applied."""
+    excerpt = None
+    if result.run is not None:
+        try:
+            excerpt = failing_cell(result.run, code_cells(load_notebook(Path(result.notebook_path))[0]))
+        except NotebookError:
+            excerpt = None
+    entry = roster.get(result.student) if roster else None
+    return apply_late_policy(result.model_copy(update={"failing_cell": excerpt}), assignment.rubric.late_policy, entry)
 
 
 # -- check ------------------------------------------------------------------------------------------
@@ -226,18 +248,66 @@ def validate(assignment_id: str | None = None, course: Path | str | None = None,
 
 
 # -- export, schema -----------------------------------------------------------------------------------
-def export(results_dir: Path | str, format: str = "csv", out: Path | str | None = None) -> Path:
-    """Write the gradebook of a results folder in an LMS (or plain CSV) format."""
+def export(results_dir: Path | str, format: str = "csv", out: Path | str | None = None, assignment_id: str | None = None, column: str | None = None) -> Path:
+    """Write the gradebook of a results folder in an LMS (or plain CSV) format; column names the LMS gradebook column."""
     results_dir = Path(results_dir)
     database = results_dir / "gradebook.sqlite"
     if not database.exists():
         raise InputError(f"{results_dir}: no gradebook.sqlite here; run `grader grade` first")
     if format not in EXPORTERS:
         raise InputError(f"unknown export format {format!r} (known: {', '.join(sorted(EXPORTERS))})")
-    exporter = EXPORTERS[format]()
     with Gradebook(database) as book:
-        results = book.all()
+        results = book.all(assignment_id)
+    assignments = sorted({result.assignment_id for result in results})
+    if column and len(assignments) > 1:
+        raise InputError(f"{results_dir}: a column names one assignment, but the gradebook holds {', '.join(assignments)}; pass --assignment")
+    rosters = {name: roster for name in assignments if (roster := load_roster(results_dir / name))}
+    exporter = EXPORTERS[format](ExportContext(rosters=rosters, column=column))
     return exporter.write(results, Path(out) if out else results_dir / f"export-{format}{exporter.suffix}")
+
+
+# -- manual grading -----------------------------------------------------------------------------------
+def _gradebook_results(results_dir: Path, assignment_id: str) -> list[SubmissionResult]:
+    database = results_dir / "gradebook.sqlite"
+    if not database.exists():
+        raise InputError(f"{results_dir}: no gradebook.sqlite here; run `grader grade` first")
+    with Gradebook(database) as book:
+        results = book.all(assignment_id)
+    if not results:
+        raise InputError(f"{results_dir}: no results for {assignment_id} in the gradebook")
+    return results
+
+
+def manual_export(results_dir: Path | str, assignment_id: str, course: Path | str | None = None) -> list[Path]:
+    """Write, per manual item, a page of every student's answer cells, and the sheet to fill in (last path)."""
+    from grader.manual import export_manual
+
+    results_dir, assignment = Path(results_dir), load_assignment(assignment_id, course)
+    return export_manual(_gradebook_results(results_dir, assignment.id), assignment, results_dir / assignment.id / "manual")
+
+
+def manual_import(sheet: Path | str, results_dir: Path | str, assignment_id: str | None = None, course: Path | str | None = None) -> list[SubmissionResult]:
+    """Merge a filled-in sheet into the gradebook; rewrite the reports, dashboard and grades.csv; return the changed results."""
+    from grader.manual import import_manual
+
+    results_dir = Path(results_dir)
+    if assignment_id is None:
+        with Gradebook(results_dir / "gradebook.sqlite") as book:
+            known = sorted({result.assignment_id for result in book.all()})
+        if len(known) != 1:
+            raise InputError(f"{results_dir}: pass --assignment (the gradebook holds {', '.join(known) or 'nothing'})")
+        assignment_id = known[0]
+    assignment = load_assignment(assignment_id, course)
+    roster = load_roster(results_dir / assignment.id)
+    changed = import_manual(Path(sheet), _gradebook_results(results_dir, assignment.id), assignment, roster)
+    with Gradebook(results_dir / "gradebook.sqlite") as book:
+        for result in changed:
+            book.save(result)
+            write_student_reports(result, results_dir / assignment.id, assignment.rubric.title)
+        everything = book.all()
+    EXPORTERS["csv"]().write(everything, results_dir / "grades.csv")
+    write_dashboard([r for r in everything if r.assignment_id == assignment.id], results_dir / assignment.id, assignment.rubric.title, roster)
+    return changed
 
 
 def build_image(gpu: bool = False) -> str:
@@ -254,4 +324,4 @@ def rubric_schema() -> dict:
     return Rubric.model_json_schema()
 
 
-__all__ = ["ValidationOutcome", "build_image", "check", "export", "find_submissions", "grade", "list_assignments", "render_table", "rubric_schema", "validate"]
+__all__ = ["ValidationOutcome", "build_image", "check", "export", "find_submissions", "grade", "list_assignments", "manual_export", "manual_import", "render_table", "rubric_schema", "validate"]

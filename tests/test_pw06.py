@@ -1,0 +1,72 @@
+"""PW06 end to end with real TensorFlow in real kernels: the reference and every sample score as expected."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+
+import pytest
+import yaml
+
+from grader import api
+from grader.results import CheckStatus
+from tests.conftest import REPO
+
+pytestmark = pytest.mark.slow
+SAMPLES = REPO / "assignments" / "pw06-mlp" / "samples"
+
+
+@pytest.fixture(scope="module")
+def validation():
+    return {outcome.name: outcome for outcome in api.validate("pw06-mlp", course=REPO, jobs=2, progress=False)}
+
+
+def test_reference_earns_every_automatic_point(validation):
+    reference = validation["reference"]
+    assert reference.ok, [(c.check_id, c.reason) for c in reference.result.checks if c.status != CheckStatus.passed]
+    assert reference.result.score == 82  # 80 automatic + 2 bonus; 20 manual points pending
+    assert reference.result.pending_points == 20
+
+
+def test_every_sample_scores_its_expected_score(validation):
+    expected = yaml.safe_load((SAMPLES / "expected.yaml").read_text())
+    assert set(expected) <= set(validation)
+    wrong = {name: (validation[name].result.score, score) for name, score in expected.items() if not validation[name].ok}
+    assert wrong == {}
+
+
+@pytest.mark.parametrize(
+    "sample, check_id, words",
+    [
+        ("keras_in_ex3", "ex3-no-keras", "not allowed here"),
+        ("undertrained", "ex3-error-rate", "at most 12.00% is required"),
+        ("crash_in_ex1", "ex1-gradients", "raised"),
+        ("wrong_output_activation", "ex3-forward", "sigmoid"),
+    ],
+)
+def test_lost_points_are_explained(validation, sample, check_id, words):
+    check = next(c for c in validation[sample].result.checks if c.check_id == check_id)
+    assert check.points_awarded < check.points_possible
+    assert words in check.reason and check.reason.endswith(".")
+
+
+def test_infinite_loop_is_cut_and_still_graded(validation):
+    result = validation["infinite_loop"].result
+    assert any(cell.status.value == "timeout" for cell in result.run.cells)
+    assert result.score == validation["reference"].result.score
+
+
+def test_grade_command_on_samples(tmp_path):
+    folder = tmp_path / "subs"
+    folder.mkdir()
+    for name in ("reference", "keras_in_ex3"):
+        shutil.copy(SAMPLES / f"{name}.ipynb", folder / f"{name}.ipynb")
+    done = subprocess.run(
+        [sys.executable, "-m", "grader", "grade", str(folder), "-a", "pw06-mlp", "--out", str(tmp_path / "out"), "-j", "2"],
+        capture_output=True, text=True, cwd=REPO, timeout=600,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "keras_in_ex3" in done.stdout and "lost: ex3-no-keras" in done.stdout
+    html = (tmp_path / "out" / "pw06-mlp" / "keras_in_ex3.html").read_text()
+    assert "Keras" in html and "<script" not in html
