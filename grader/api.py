@@ -23,12 +23,12 @@ import yaml
 from grader import __version__
 from grader.checks.base import ProbeData
 from grader.distributed import run_pool
-from grader.errors import InputError, RubricError, SubmissionsError
+from grader.errors import InputError, NotebookError, RubricError, SubmissionsError
 from grader.execution.artifacts import dump_probe_data, load_probe_data
-from grader.execution.loading import file_digest, load_notebook
-from grader.execution.loading import code_cells
+from grader.execution.loading import code_cells, file_digest, load_notebook
 from grader.exports import EXPORTERS, ExportContext
 from grader.lms import Roster, apply_late_policy, load_roster, save_roster, unpack_submissions
+from grader.manual import export_manual, import_manual
 from grader.pipeline import Submission, grade_submission
 from grader.reports import failing_cell, render_table, write_dashboard, write_student_reports
 from grader.results import BatchSummary, CheckStatus, SubmissionResult
@@ -267,39 +267,33 @@ def export(results_dir: Path | str, format: str = "csv", out: Path | str | None 
 
 
 # -- manual grading -----------------------------------------------------------------------------------
-def _gradebook_results(results_dir: Path, assignment_id: str) -> list[SubmissionResult]:
+def _gradebook_results(results_dir: Path, assignment_id: str | None) -> list[SubmissionResult]:
+    """The results of one assignment (the only one in the gradebook when assignment_id is None)."""
     database = results_dir / "gradebook.sqlite"
     if not database.exists():
         raise InputError(f"{results_dir}: no gradebook.sqlite here; run `grader grade` first")
     with Gradebook(database) as book:
         results = book.all(assignment_id)
-    if not results:
-        raise InputError(f"{results_dir}: no results for {assignment_id} in the gradebook")
+    held = sorted({result.assignment_id for result in results})
+    if len(held) != 1:
+        which = f"no results for {assignment_id}" if assignment_id else f"pass --assignment (it holds {', '.join(held) or 'nothing'})"
+        raise InputError(f"{results_dir}: {which} in the gradebook")
     return results
 
 
 def manual_export(results_dir: Path | str, assignment_id: str, course: Path | str | None = None) -> list[Path]:
     """Write, per manual item, a page of every student's answer cells, and the sheet to fill in (last path)."""
-    from grader.manual import export_manual
-
     results_dir, assignment = Path(results_dir), load_assignment(assignment_id, course)
     return export_manual(_gradebook_results(results_dir, assignment.id), assignment, results_dir / assignment.id / "manual")
 
 
 def manual_import(sheet: Path | str, results_dir: Path | str, assignment_id: str | None = None, course: Path | str | None = None) -> list[SubmissionResult]:
     """Merge a filled-in sheet into the gradebook; rewrite the reports, dashboard and grades.csv; return the changed results."""
-    from grader.manual import import_manual
-
     results_dir = Path(results_dir)
-    if assignment_id is None:
-        with Gradebook(results_dir / "gradebook.sqlite") as book:
-            known = sorted({result.assignment_id for result in book.all()})
-        if len(known) != 1:
-            raise InputError(f"{results_dir}: pass --assignment (the gradebook holds {', '.join(known) or 'nothing'})")
-        assignment_id = known[0]
-    assignment = load_assignment(assignment_id, course)
+    results = _gradebook_results(results_dir, assignment_id)
+    assignment = load_assignment(results[0].assignment_id, course)
     roster = load_roster(results_dir / assignment.id)
-    changed = import_manual(Path(sheet), _gradebook_results(results_dir, assignment.id), assignment, roster)
+    changed = import_manual(Path(sheet), results, assignment, roster)
     with Gradebook(results_dir / "gradebook.sqlite") as book:
         for result in changed:
             book.save(result)

@@ -1,0 +1,36 @@
+"""What the pipeline decides for each way a sandbox can end; FakeSandbox beside the real runs in sandbox/ and test_api."""
+
+from __future__ import annotations
+
+from grader.pipeline import Submission, grade_submission
+from grader.results import CheckStatus, RunStatus
+from grader.sandbox.fake import FakeSandbox
+from tests.conftest import GOOD_CELLS, tiny_reference, write_notebook
+
+
+def grade_with(tmp_path, tiny, sandbox):
+    path = write_notebook(tmp_path / "s.ipynb", GOOD_CELLS)
+    return grade_submission(Submission("s", path), tiny, sandbox, reference=tiny_reference(tiny))[0]
+
+
+def test_timeout_outcome_names_the_limit_and_zeroes_missing_probes(tmp_path, tiny):
+    result = grade_with(tmp_path, tiny, FakeSandbox(status="timeout", run={"finished": False}))
+    assert result.run.status == RunStatus.timeout and "time limit" in result.run.reason
+    greeting = next(c for c in result.checks if c.check_id == "greeting")
+    assert greeting.status == CheckStatus.error and "time limit" in greeting.reason and greeting.points_awarded == 0
+
+
+def test_probe_data_nan_earns_zero(tmp_path, tiny):
+    sandbox = FakeSandbox(probes={"double": {"ok": True, "values": {"out": [float("nan")] * 5}}, "greeting": {"ok": True, "values": {"text": "hello"}}})
+    result = grade_with(tmp_path, tiny, sandbox)
+    double = next(c for c in result.checks if c.check_id == "double-values")
+    assert double.status == CheckStatus.error and "NaN" in double.reason
+
+
+def test_runner_account_is_informative_only(tmp_path, tiny):
+    """A kernel claiming success in run.json earns nothing without probe data the grader accepts."""
+    forged = {"finished": True, "cells": [{"index": 0, "status": "ok"}], "timings": {"total": 0.1}}
+    result = grade_with(tmp_path, tiny, FakeSandbox(run=forged, probes={"greeting": {"ok": True, "values": {"text": "hello"}, "score": 100}}))
+    assert result.score == 1  # only the static check; the forged probe record is rejected as malformed
+    greeting = next(c for c in result.checks if c.check_id == "greeting")
+    assert "rejected" in greeting.reason
