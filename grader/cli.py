@@ -17,6 +17,7 @@ from typing import Callable, Sequence
 
 from grader import api
 from grader.errors import GraderError
+from grader.exports import EXPORTERS
 
 
 def default(function: Callable, name: str):
@@ -48,8 +49,20 @@ def build_parser() -> argparse.ArgumentParser:
 
     export = commands.add_parser("export", help="Export a results folder's grades for an LMS.")
     export.add_argument("results_dir", type=Path, metavar="RESULTS_DIR")
-    export.add_argument("--format", "-f", default=default(api.export, "format"), help="Export format (default: %(default)s).")
+    export.add_argument("--format", "-f", default=default(api.export, "format"), help=f"Export format: {', '.join(sorted(EXPORTERS))} (default: %(default)s).")
     export.add_argument("--out", type=Path, default=None, help="Output file (default: inside RESULTS_DIR).")
+    export.add_argument("--assignment", "-a", default=None, help="Export only this assignment (default: every assignment in the gradebook).")
+    export.add_argument("--column", default=None, help="LMS gradebook column, e.g. 'PW06 (4321)' for Canvas (default: the assignment id).")
+
+    manual = commands.add_parser("manual", help="Grade the rubric's manual items by hand (TAs).")
+    manual_commands = manual.add_subparsers(dest="manual_command", required=True, metavar="ACTION")
+    manual_export = manual_commands.add_parser("export", help="Write a page of answers per manual item and a sheet to fill in.")
+    manual_export.add_argument("results_dir", type=Path, metavar="RESULTS_DIR")
+    manual_export.add_argument("--assignment", "-a", required=True, help="Assignment id (rubric name).")
+    manual_import = manual_commands.add_parser("import", help="Merge a filled-in sheet into the results; reports and exports then include it.")
+    manual_import.add_argument("sheet", type=Path, metavar="SHEET")
+    manual_import.add_argument("results_dir", type=Path, metavar="RESULTS_DIR")
+    manual_import.add_argument("--assignment", "-a", default=None, help="Assignment id (default: the only one in the gradebook).")
 
     commands.add_parser("schema", help="Print the JSON Schema of the rubric format (for editors).")
     commands.add_parser("list", help="List the assignments of the course.")
@@ -85,7 +98,15 @@ def run(arguments: argparse.Namespace) -> int:
         print(f"\n{len(outcomes) - len(bad)} of {len(outcomes)} notebooks scored as expected.")
         return 1 if bad else 0
     if arguments.command == "export":
-        print(api.export(arguments.results_dir, arguments.format, arguments.out))
+        print(api.export(arguments.results_dir, arguments.format, arguments.out, assignment_id=arguments.assignment, column=arguments.column))
+        return 0
+    if arguments.command == "manual" and arguments.manual_command == "export":
+        for path in api.manual_export(arguments.results_dir, arguments.assignment, course=arguments.course):
+            print(path)
+        return 0
+    if arguments.command == "manual" and arguments.manual_command == "import":
+        changed = api.manual_import(arguments.sheet, arguments.results_dir, arguments.assignment, course=arguments.course)
+        print(f"{len(changed)} student(s) updated: {', '.join(r.student for r in changed) or 'none'}.")
         return 0
     if arguments.command == "schema":
         print(json.dumps(api.rubric_schema(), indent=2))
