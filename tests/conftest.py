@@ -31,7 +31,7 @@ id: tiny
 title: Tiny assignment
 notebook: tiny.ipynb
 timeouts: {cell: 4, notebook: 30, probe: 10, grace: 10}
-resources: {memory_mb: 1024, processes: 64}
+resources: {memory_mb: 1024, processes: 64, file_size_mb: 8}
 seed: 3
 probes:
   double: {inputs: numbers}

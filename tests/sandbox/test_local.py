@@ -131,3 +131,19 @@ def test_print_flood_is_capped_and_grading_goes_on(tmp_path, tiny, local_sandbox
     flood = "for _ in range(200000):\n    print('x' * 200)"
     result = grade_cells(tmp_path, tiny, local_sandbox, [flood, *GOOD_CELLS])
     assert by_id(result)["greeting"].status == CheckStatus.passed
+
+
+def test_file_size_limit_stops_a_disk_filler(tmp_path, tiny, local_sandbox):
+    filler = (
+        "try:\n"
+        "    with open('big.bin', 'wb') as handle:\n"
+        "        for _ in range(64):\n"
+        "            handle.write(b'x' * 1024 * 1024)\n"
+        "    outcome = 'wrote 64 MB'\n"
+        "except OSError as problem:\n"
+        "    outcome = f'stopped: {problem}'\n"
+        "def greeting():\n"
+        "    return 'hello ' + outcome"
+    )
+    result, data = grade_cells(tmp_path, tiny, local_sandbox, [GOOD_CELLS[0], (filler, ["ex2"])], with_data=True)
+    assert "stopped" in data["greeting"].values["text"] and "File too large" in data["greeting"].values["text"]
