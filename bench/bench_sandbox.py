@@ -24,22 +24,12 @@ from grader import api  # noqa: E402
 from grader.pipeline import Submission, grade_submission  # noqa: E402
 from grader.rubric import load_assignment  # noqa: E402
 from grader.sandbox.local import LocalSandbox  # noqa: E402
-from tests.conftest import GOOD_CELLS, TINY_JUDGES, TINY_PROBES, TINY_RUBRIC, tiny_reference, write_notebook  # noqa: E402
-
-
-def make_course(root: Path) -> Path:
-    course = root / "course"
-    (course / "rubrics" / "tiny").mkdir(parents=True)
-    (course / "rubrics" / "tiny.yaml").write_text(TINY_RUBRIC)
-    (course / "rubrics" / "tiny" / "probes.py").write_text(TINY_PROBES)
-    (course / "rubrics" / "tiny" / "judges.py").write_text(TINY_JUDGES)
-    write_notebook(course / "reference" / "tiny" / "tiny.ipynb", GOOD_CELLS)
-    return course
+from tests.conftest import GOOD_CELLS, make_tiny_course, tiny_reference, write_notebook  # noqa: E402
 
 
 def main(count: int = 6) -> None:
     root = Path(tempfile.mkdtemp())
-    course = make_course(root)
+    course = make_tiny_course(root)
     assignment = load_assignment("tiny", course)
     notebook = write_notebook(root / "one.ipynb", GOOD_CELLS)
     sandbox = LocalSandbox()

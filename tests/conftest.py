@@ -103,15 +103,20 @@ def says_hello(evidence, check):
 GOOD_CELLS = [("def double(x):\n    return 2 * x", ["ex1"]), ("def greeting():\n    return 'Hello!'", ["ex2"])]
 
 
-@pytest.fixture
-def tiny_course(tmp_path: Path) -> Path:
-    course = tmp_path / "course"
+def make_tiny_course(root: Path) -> Path:
+    """A real course folder with the tiny rubric, its probes and judges, and a reference solution."""
+    course = root / "course"
     (course / "rubrics" / "tiny").mkdir(parents=True)
     (course / "rubrics" / "tiny.yaml").write_text(TINY_RUBRIC)
     (course / "rubrics" / "tiny" / "probes.py").write_text(TINY_PROBES)
     (course / "rubrics" / "tiny" / "judges.py").write_text(TINY_JUDGES)
     write_notebook(course / "reference" / "tiny" / "tiny.ipynb", GOOD_CELLS)
     return course
+
+
+@pytest.fixture
+def tiny_course(tmp_path: Path) -> Path:
+    return make_tiny_course(tmp_path)
 
 
 @pytest.fixture
