@@ -29,7 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--course", type=Path, default=None, help="Course folder with rubrics/, assignments/, reference/ (default: found from the working directory).")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    grade = commands.add_parser("grade", help="Grade every notebook in a submissions folder (TAs).", description="Grade every notebook in SUBMISSIONS_DIR (<student>.ipynb or <student>/<notebook>.ipynb).")
+    grade = commands.add_parser("grade", help="Grade every notebook in a submissions folder (TAs).", description="Grade every notebook in SUBMISSIONS_DIR (<student>.ipynb or <student>/<notebook>.ipynb), or in a Moodle or Canvas bulk download (.zip).")
     grade.add_argument("submissions_dir", type=Path, metavar="SUBMISSIONS_DIR")
     grade.add_argument("--assignment", "-a", required=True, help="Assignment id (rubric name), e.g. pw06-mlp.")
     grade.add_argument("--out", type=Path, default=Path(default(api.grade, "out_dir")), help="Results folder (default: %(default)s).")
@@ -79,7 +79,7 @@ def run(arguments: argparse.Namespace) -> int:
         summary = api.grade(arguments.submissions_dir, arguments.assignment, arguments.out, jobs=arguments.jobs, force=arguments.force, sandbox=arguments.sandbox, gpus=arguments.gpus, course=arguments.course)
         print(api.render_table(summary.results))
         kept = f", {len(summary.skipped)} unchanged and kept" if summary.skipped else ""
-        print(f"\n{len(summary.graded)} graded{kept}. Reports: {Path(summary.out_dir) / summary.assignment_id}/<student>.html; grades: {Path(summary.out_dir) / 'grades.csv'}")
+        print(f"\n{len(summary.graded)} graded{kept}. Dashboard: {Path(summary.out_dir) / summary.assignment_id / 'index.html'}; reports: <student>.html beside it; grades: {Path(summary.out_dir) / 'grades.csv'}")
         return 0
     if arguments.command == "check":
         from grader.reports import render_check
@@ -123,6 +123,8 @@ def run(arguments: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = build_parser().parse_args(argv)
+    # Judges may import TensorFlow (e.g. autodiff formulas); its start-up chatter is noise to a TA.
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     try:
         return run(arguments)
     except GraderError as problem:

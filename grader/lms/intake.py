@@ -32,7 +32,7 @@ from grader.errors import SubmissionsError
 from grader.lms.roster import Roster, RosterEntry
 
 MOODLE_FOLDER = re.compile(r"^(?P<name>.+)_(?P<id>\d+)_assignsubmission_(?P<plugin>[a-z]+)_(?P<file>.*)$")
-CANVAS_FILE = re.compile(r"^(?P<login>[^_/]+?)(?P<late>_late)?_(?P<user>\d+)_(?P<submission>\d+)_(?P<file>.+)$")
+CANVAS_FILE = re.compile(r"^(?P<login>[^_/]+?)(?P<late>(?i:_late))?_(?P<user>\d+)_(?P<submission>\d+)_(?P<file>.+)$")
 CANVAS_RESUBMISSION = re.compile(r"-\d+(?=\.ipynb$)")
 IGNORED_PARTS = ("__MACOSX", ".ipynb_checkpoints")
 
@@ -87,10 +87,10 @@ def _unsafe(info: zipfile.ZipInfo) -> str | None:
     parts = PurePosixPath(name).parts
     if name.startswith("/") or re.match(r"^[A-Za-z]:", name) or ".." in parts:
         return "points outside the archive"
-    mode = info.external_attr >> 16
-    if stat.S_ISLNK(mode):
+    kind = stat.S_IFMT(info.external_attr >> 16)  # 0 when the archiver recorded no Unix file type
+    if kind == stat.S_IFLNK:
         return "is a symbolic link"
-    if mode and not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+    if kind and kind not in (stat.S_IFREG, stat.S_IFDIR):
         return "is not a regular file"
     if info.flag_bits & 0x1:
         return "is encrypted"
@@ -146,10 +146,18 @@ def _canvas(entries: list[_Entry], source: str) -> tuple[Roster, dict[str, _Stud
     return Roster(lms="canvas", source=source), students
 
 
-def _plain(entries: list[_Entry], source: str) -> tuple[Roster, dict[str, _Student]]:
-    tops = {entry.path.parts[0] for entry in entries}
-    if len(tops) == 1 and all(len(entry.path.parts) > 2 for entry in entries):
-        entries = [_Entry(PurePosixPath(*entry.path.parts[1:]), entry.open) for entry in entries]  # one wrapping folder
+def _wrapped(entries: list[_Entry], notebook_name: str | None) -> bool:
+    """True when everything sits in one folder that holds students, not one student's files."""
+    if len({entry.path.parts[0] for entry in entries}) != 1 or any(len(entry.path.parts) < 2 for entry in entries):
+        return False
+    direct = [entry.path.name for entry in entries if len(entry.path.parts) == 2 and entry.path.suffix == ".ipynb"]
+    nested = {entry.path.parts[1] for entry in entries if len(entry.path.parts) > 2 and entry.path.suffix == ".ipynb"}
+    return notebook_name not in direct and (bool(nested) or len(direct) > 1)
+
+
+def _plain(entries: list[_Entry], source: str, notebook_name: str | None) -> tuple[Roster, dict[str, _Student]]:
+    if _wrapped(entries, notebook_name):
+        entries = [_Entry(PurePosixPath(*entry.path.parts[1:]), entry.open) for entry in entries]
     students: dict[str, _Student] = {}
     for entry in entries:
         top = entry.path.parts[0]
@@ -165,13 +173,13 @@ def _plain(entries: list[_Entry], source: str) -> tuple[Roster, dict[str, _Stude
     return Roster(lms="folder", source=source), students
 
 
-def _recognise(entries: list[_Entry], source: str) -> tuple[Roster, dict[str, _Student]]:
+def _recognise(entries: list[_Entry], source: str, notebook_name: str | None) -> tuple[Roster, dict[str, _Student]]:
     entries = [e for e in entries if not any(part in IGNORED_PARTS for part in e.path.parts) and not e.path.name.startswith("._")]
     if any(MOODLE_FOLDER.match(entry.path.parts[0]) for entry in entries):
         return _moodle(entries, source)
     if any(CANVAS_FILE.match(entry.path.name) and len(entry.path.parts) <= 2 for entry in entries):
         return _canvas(entries, source)
-    return _plain(entries, source)
+    return _plain(entries, source, notebook_name)
 
 
 def _choose(notebooks: list[_Entry], notebook_name: str | None) -> _Entry | None:
@@ -211,7 +219,7 @@ def unpack_submissions(path: Path | str, workdir: Path | str, notebook_name: str
     else:
         raise SubmissionsError(f"{path}: neither a folder nor a zip archive")
     try:
-        roster, students = _recognise(entries, path.name)
+        roster, students = _recognise(entries, path.name, notebook_name)
         if bundle is None and roster.lms == "folder":
             return path, Roster(lms="folder", source=path.name)
         if not students:
@@ -219,15 +227,7 @@ def unpack_submissions(path: Path | str, workdir: Path | str, notebook_name: str
         if workdir.exists():
             shutil.rmtree(workdir)
         workdir.mkdir(parents=True)
-        written = 0
-        for student, found in sorted(students.items()):
-            chosen = _choose(found.notebooks, notebook_name)
-            if chosen is None:
-                (workdir / student).mkdir()  # graded as "no notebook", so the student still gets a result
-            else:
-                written = _copy_capped(chosen, workdir / f"{student}.ipynb", limits, written, path)
-                found.entry.notebook = str(chosen.path)
-            roster.students[student] = found.entry
+        _write_students(students, roster, workdir, notebook_name, limits, path)
     except OSError as problem:
         raise SubmissionsError(f"{path}: cannot unpack ({problem})") from None
     except (zipfile.BadZipFile, EOFError) as problem:
@@ -236,6 +236,23 @@ def unpack_submissions(path: Path | str, workdir: Path | str, notebook_name: str
         if bundle is not None:
             bundle.close()
     return workdir, roster
+
+
+def _write_students(students: dict[str, _Student], roster: Roster, workdir: Path, notebook_name: str | None, limits: IntakeLimits, source: Path) -> None:
+    """Write each student's chosen notebook (or an empty folder); a refused download leaves no folder behind."""
+    written = 0
+    try:
+        for student, found in sorted(students.items()):
+            chosen = _choose(found.notebooks, notebook_name)
+            if chosen is None:
+                (workdir / student).mkdir()  # graded as "no notebook", so the student still gets a result
+            else:
+                written = _copy_capped(chosen, workdir / f"{student}.ipynb", limits, written, source)
+                found.entry.notebook = str(chosen.path)
+            roster.students[student] = found.entry
+    except BaseException:
+        shutil.rmtree(workdir, ignore_errors=True)
+        raise
 
 
 __all__ = ["IntakeLimits", "slug", "unpack_submissions"]

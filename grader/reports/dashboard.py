@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import statistics
 from html import escape
+from urllib.parse import quote
 
 from grader.lms.roster import Roster
 from grader.reports.html import STYLE
@@ -49,7 +50,7 @@ def histogram_svg(results: list[SubmissionResult]) -> str:
     bar = (width - left - 8) / BINS
     tallest = max(counts) or 1
     parts = [
-        f'<svg role="img" aria-label="Score distribution" viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg" font-family="system-ui,sans-serif" font-size="11">',
+        f'<svg role="img" aria-label="Score distribution" width="{width}" height="{height}" viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg" font-family="system-ui,sans-serif" font-size="11">',
         f'<line x1="{left}" y1="{height - bottom}" x2="{width - 8}" y2="{height - bottom}" stroke="#888"/>',
     ]
     for index, count in enumerate(counts):
@@ -66,6 +67,7 @@ def histogram_svg(results: list[SubmissionResult]) -> str:
 
 
 def check_rows(results: list[SubmissionResult]) -> str:
+    """Per check: share of the graded submissions that passed it, and the mean points."""
     order: dict[str, tuple[str, str]] = {}
     tally: dict[str, list] = {}
     for result in results:
@@ -79,13 +81,13 @@ def check_rows(results: list[SubmissionResult]) -> str:
         scored = [c for c in checks if c.status != CheckStatus.pending]
         passed = sum(1 for c in scored if c.status == CheckStatus.passed)
         rate = 100.0 * passed / len(scored) if scored else 0.0
-        mean = statistics.fmean(c.points_awarded for c in scored) if scored else 0.0
+        mean = f"{points(round(statistics.fmean(c.points_awarded for c in scored), 2))} / {points(checks[0].points_possible)}" if scored else "—"
         shown = f"{rate:.0f} % ({passed}/{len(scored)})" if scored else "—"
         note = f" · {pending} to grade by hand" if pending else ""
         rows.append(
             f'<tr><td>{escape(title)}<div class="hint">{escape(check_id)} · {escape(visibility)}{note}</div></td>'
             f'<td><div class="bar" title="{rate:.0f} %"><span style="width:{rate:.1f}%"></span></div></td>'
-            f'<td class="num">{shown}</td><td class="num">{points(round(mean, 2))} / {points(checks[0].points_possible)}</td></tr>'
+            f'<td class="num">{shown}</td><td class="num">{mean}</td></tr>'
         )
     return "".join(rows)
 
@@ -103,7 +105,7 @@ def problem(result: SubmissionResult) -> str | None:
 
 
 def student_link(result: SubmissionResult) -> str:
-    return f'<a href="{escape(result.student)}.html">{escape(result.student)}</a>'
+    return f'<a href="{escape(quote(result.student))}.html">{escape(result.student)}</a>'
 
 
 def render_dashboard(results: list[SubmissionResult], title: str, roster: Roster | None = None) -> str:
@@ -146,7 +148,7 @@ def render_dashboard(results: list[SubmissionResult], title: str, roster: Roster
 <h2>Score distribution</h2>
 {histogram_svg(graded)}
 <h2>Pass rate per check</h2>
-<table><thead><tr><th>Check</th><th>Passed</th><th class="num">Rate</th><th class="num">Mean points</th></tr></thead><tbody>{check_rows(results)}</tbody></table>
+<table><thead><tr><th>Check</th><th>Passed</th><th class="num">Rate</th><th class="num">Mean points</th></tr></thead><tbody>{check_rows(graded)}</tbody></table>
 <h2>Submissions that errored or timed out</h2>
 <table><thead><tr><th>Student</th><th>What happened</th></tr></thead><tbody>{problem_rows}</tbody></table>
 <h2>Slowest submissions</h2>

@@ -73,6 +73,8 @@ def main() -> None:
         for hidden in settings.get("hide", []):
             if os.path.isdir(hidden):
                 mount("-t", "tmpfs", "-o", "size=1m,mode=755", "tmpfs", hidden)
+            elif os.path.isfile(hidden):  # e.g. the LMS download zip holding every student's notebook
+                mount("--bind", "/dev/null", hidden)
     limits = [
         (resource.RLIMIT_NPROC, settings["processes"]),
         (resource.RLIMIT_FSIZE, settings["file_size_mb"] * 1024 * 1024),
