@@ -123,8 +123,6 @@ def run(arguments: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = build_parser().parse_args(argv)
-    # Judges may import TensorFlow (e.g. autodiff formulas); its start-up chatter is noise to a TA.
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     try:
         return run(arguments)
     except GraderError as problem:

@@ -101,6 +101,29 @@ class Verdict:
     figures: list = field(default_factory=list)  # grader.results.Figure, made on the host
 
 
+def import_tensorflow():
+    """TensorFlow for host-side judges (e.g. autodiff formulas), imported without its start-up chatter.
+
+    TF 2.x writes oneDNN/absl notices straight to file descriptor 2 at import, whatever
+    TF_CPP_MIN_LOG_LEVEL says; a TA's terminal should show grading progress, not those.
+    """
+    import os
+    import sys
+
+    if "tensorflow" in sys.modules:
+        return sys.modules["tensorflow"]
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), 2)
+            import tensorflow
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+    return tensorflow
+
+
 def finite_array(value: Any, what: str) -> np.ndarray:
     """The value as a float array, or CheckNotRun when it is not numeric or holds NaN/inf."""
     try:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from grader.checks.base import finite_array
+from grader.checks.base import finite_array, import_tensorflow
 
 # -- input makers ---------------------------------------------------------------------------------
 
@@ -63,8 +63,7 @@ def ex1_expected_y_hat(inputs, held):
 
 def ex1_autodiff_grads(inputs, held):
     """Gradients of y_hat by TensorFlow's automatic differentiation (float64), in the order w1, w2, b, x1, x2."""
-    import tensorflow as tf
-
+    tf = import_tensorflow()
     variables = tf.Variable(inputs["points"].astype(np.float64))
     with tf.GradientTape() as tape:
         w1, w2, b, x1, x2 = tf.unstack(variables, axis=1)
