@@ -256,6 +256,10 @@ def grade_submission(
         outcome = run_sandboxed(sandbox, job_dir, assignment, spec)
         run = run_record(outcome, job_dir, notebook, assignment, spec)
         evidence = collect_evidence(job_dir, run, probes, assignment, inputs, notebook, reference)
+    except Exception as bug:  # noqa: BLE001 - e.g. the container engine went away: one result, not a dead batch
+        problem = f"the grader could not run this notebook ({type(bug).__name__}: {bug})"
+        verdicts = [check.result(CheckStatus.error, 0.0, f"Not evaluated: {problem}.") for check in checks]
+        return score(submission, assignment, checks, verdicts, None, digest, public_only, started, error=problem), {}
     finally:
         if not os.environ.get("GRADER_KEEP_JOBS"):
             shutil.rmtree(job_dir, ignore_errors=True)

@@ -34,3 +34,21 @@ def test_runner_account_is_informative_only(tmp_path, tiny):
     assert result.score == 1  # only the static check; the forged probe record is rejected as malformed
     greeting = next(c for c in result.checks if c.check_id == "greeting")
     assert "rejected" in greeting.reason
+
+
+class BrokenSandbox(FakeSandbox):
+    def run(self, job_dir, limits, wall_limit):
+        raise ConnectionError("engine went away")
+
+
+def test_a_sandbox_failure_is_a_result_not_a_dead_batch(tmp_path, tiny):
+    result = grade_with(tmp_path, tiny, BrokenSandbox())
+    assert not result.graded and "engine went away" in result.error
+    assert all(c.points_awarded == 0 for c in result.checks)
+
+
+def test_a_judge_bug_is_a_check_error(tmp_path, tiny):
+    tiny.staff.says_hello = lambda evidence, check: evidence.missing_attribute  # a staff bug
+    result = grade_with(tmp_path, tiny, FakeSandbox(probes={"greeting": {"ok": True, "values": {"text": "hello"}}}))
+    greeting = next(c for c in result.checks if c.check_id == "greeting")
+    assert greeting.status == CheckStatus.error and "the grader itself failed" in greeting.reason

@@ -10,6 +10,7 @@ solution's probe data, and the submitted notebook's source. It returns a ``Verdi
 from __future__ import annotations
 
 import math
+import threading
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any, Literal
@@ -101,6 +102,9 @@ class Verdict:
     figures: list = field(default_factory=list)  # grader.results.Figure, made on the host
 
 
+_TF_IMPORT_LOCK = threading.Lock()
+
+
 def import_tensorflow():
     """TensorFlow for host-side judges (e.g. autodiff formulas), imported without its start-up chatter.
 
@@ -108,19 +112,17 @@ def import_tensorflow():
     TF_CPP_MIN_LOG_LEVEL says; a TA's terminal should show grading progress, not those.
     """
     import os
-    import sys
 
-    if "tensorflow" in sys.modules:
-        return sys.modules["tensorflow"]
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    saved = os.dup(2)
-    try:
-        with open(os.devnull, "w") as devnull:
-            os.dup2(devnull.fileno(), 2)
-            import tensorflow
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
+    with _TF_IMPORT_LOCK:  # worker threads judge at once; a half-imported module must never be seen
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+        saved = os.dup(2)
+        try:
+            with open(os.devnull, "w") as devnull:
+                os.dup2(devnull.fileno(), 2)
+                import tensorflow
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
     return tensorflow
 
 
@@ -163,6 +165,8 @@ class CheckBase(BaseModel):
             verdict = self.evaluate(evidence)
         except CheckNotRun as not_run:
             return self.result(CheckStatus.error, 0.0, f"Not evaluated: {not_run}")
+        except Exception as bug:  # noqa: BLE001 - a rubric or grader bug must not sink the whole batch
+            return self.result(CheckStatus.error, 0.0, f"Not evaluated: the grader itself failed on this check ({type(bug).__name__}: {bug}); your TA will look at it.")
         fraction = verdict.fraction if math.isfinite(verdict.fraction) else 0.0
         fraction = min(max(fraction, 0.0), 1.0)
         if not self.partial:
