@@ -31,7 +31,7 @@ id: tiny
 title: Tiny assignment
 notebook: tiny.ipynb
 timeouts: {cell: 4, notebook: 30, probe: 10, grace: 10}
-resources: {memory_mb: 1024, processes: 64, file_size_mb: 8}
+resources: {memory_mb: 1024, processes: 64, file_size_mb: 8, scratch_mb: 64}
 seed: 3
 probes:
   double: {inputs: numbers}
@@ -152,12 +152,13 @@ def tiny_reference(assignment):
     return {"double": ProbeData("double", {"out": choose_inputs(assignment).sent["double"]["x"] * 2})}
 
 
-def sandbox_processes() -> list[str]:
-    """Processes owned by the local sandbox's uids (61000-61999): none may outlive a job."""
+def sandbox_processes(sandbox) -> list[str]:
+    """Processes owned by the uids this local sandbox gave its jobs: none may outlive a job."""
     import subprocess
 
-    listing = subprocess.run(["ps", "-eo", "uid=,pid=,comm="], capture_output=True, text=True).stdout.splitlines()
-    return [line for line in listing if line.split() and 61000 <= int(line.split()[0]) <= 61999]
+    listing = subprocess.run(["ps", "-eo", "uid=,pid=,ppid=,stat=,etimes=,args="], capture_output=True, text=True).stdout.splitlines()
+    # Zombies are dead already (they wait for the machine's init to reap them); anything else is alive.
+    return [line for line in listing if line.split() and int(line.split()[0]) in sandbox.uids_used and not line.split()[3].startswith("Z")]
 
 
 def by_id(result):

@@ -68,6 +68,9 @@ def main() -> None:
         mount("--make-rprivate", "/")
         mount("-t", "proc", "proc", "/proc")
         mount("-t", "tmpfs", "-o", f"size={settings['scratch_mb']}m,mode=1777", "tmpfs", "/tmp")
+        # The student's working folder is a size-capped tmpfs too: a disk filler must not reach the host disk.
+        owner = settings.get("uid") if settings.get("uid") is not None else os.getuid()
+        mount("-t", "tmpfs", "-o", f"size={settings['scratch_mb']}m,uid={owner},gid={owner},mode=755", "tmpfs", os.path.join(job_dir, "work"))
         if settings.get("uid") is not None:
             keep_reachable(settings.get("keep", []))
         for hidden in settings.get("hide", []):

@@ -84,12 +84,41 @@ def _resident_mb(pids: list[int]) -> float:
     return total_kb / 1024
 
 
-def _kill(root: int) -> None:
-    for pid in _tree(root):
+def _written_bytes(folder: Path) -> int:
+    """Bytes under out/ and out/probes (the only places the runtime writes); deeper trees count as too much."""
+    total = 0
+    for directory in (folder, folder / "probes"):
+        try:
+            with os.scandir(directory) as entries:
+                for entry in entries:
+                    if entry.is_file(follow_symlinks=False):
+                        total += entry.stat(follow_symlinks=False).st_size
+                    elif entry.is_dir(follow_symlinks=False) and entry.name != "probes":
+                        total += 1 << 40
+        except OSError:
+            continue
+    return total
+
+
+def _kill(root: int, settle_seconds: float = 10.0) -> None:
+    """SIGKILL the whole tree, then wait until its processes are really gone (killing is asynchronous)."""
+    pids = _tree(root)
+    for pid in pids:
         try:
             os.kill(pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
+    deadline = time.monotonic() + settle_seconds
+    while time.monotonic() < deadline and any(_alive(pid) for pid in pids if pid != root):
+        time.sleep(0.05)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as handle:
+            return handle.read().rsplit(b")", 1)[1].split()[0] != b"Z"
+    except (OSError, IndexError):
+        return False
 
 
 class LocalSandbox(Sandbox):
@@ -100,6 +129,7 @@ class LocalSandbox(Sandbox):
     def __init__(self, hide: list[Path] | None = None, poll_seconds: float = 0.25) -> None:
         self.hide = [str(path.resolve()) for path in (hide or []) if path.exists()]
         self.poll_seconds = poll_seconds
+        self.uids_used: set[int] = set()  # so tests can prove no process of a finished job survives
 
     def describe(self) -> str:
         prefix = namespace_prefix()
@@ -129,6 +159,8 @@ class LocalSandbox(Sandbox):
         prefix = namespace_prefix()
         uid = UID_BASE + zlib.crc32(str(job_dir).encode()) % 1000 if os.geteuid() == 0 else None
         self.prepare(job_dir, uid)
+        if uid is not None:
+            self.uids_used.add(uid)
         settings = {
             "job_dir": str(job_dir),
             "namespaces": bool(prefix),
@@ -157,6 +189,8 @@ class LocalSandbox(Sandbox):
                     peak = max(peak, _resident_mb(_tree(process.pid)))
                     if peak > limits.memory_mb:
                         status = "oom"
+                    elif _written_bytes(job_dir / "out") > 4 * limits.artifact_bytes:
+                        status = "crashed"  # out/ is on the host disk: a flood there is stopped, not stored
                     elif time.monotonic() - started > wall_limit:
                         status = "timeout"
                     if status != "exited":

@@ -77,7 +77,7 @@ def test_fork_bomb_is_contained_and_nothing_survives(tmp_path, tiny, local_sandb
     result = grade_cells(tmp_path, tiny, local_sandbox, [bomb, *GOOD_CELLS])
     assert result.run is not None
     assert by_id(result)["greeting"].status == CheckStatus.passed, (result.run, by_id(result)["greeting"].reason)
-    assert sandbox_processes() == []
+    assert local_sandbox.uids_used and sandbox_processes(local_sandbox) == []
 
 
 @pytest.mark.skipif(not namespace_prefix(), reason="this OS allows no network namespace for the local sandbox")
