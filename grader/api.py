@@ -63,7 +63,7 @@ def find_submissions(folder: Path, notebook_name: str) -> list[Submission]:
 
 # -- reference data ---------------------------------------------------------------------------------
 def _needs_reference(assignment: Assignment) -> bool:
-    return any(getattr(check, "expected", None) == "reference" for check in assignment.rubric.checks)
+    return any(check.uses_reference() for check in assignment.rubric.checks)
 
 
 def reference_data(assignment: Assignment, sandbox: Sandbox, cache_dir: Path | None) -> dict[str, ProbeData] | None:

@@ -34,7 +34,7 @@ from grader.errors import NotebookError
 from grader.execution import artifacts
 from grader.execution.job import JobSpec, ProbeCall
 from grader.execution.loading import code_cells, file_digest, load_notebook
-from grader.results import CellRecord, CheckResult, CheckStatus, ProbeRecord, RunRecord, RunStatus, SubmissionResult
+from grader.results import CellRecord, CellStatus, CheckResult, CheckStatus, ProbeRecord, RunRecord, RunStatus, SubmissionResult
 from grader.rubric.loading import Assignment
 from grader.sandbox.base import Sandbox, SandboxOutcome
 
@@ -171,7 +171,10 @@ def run_record(outcome: SandboxOutcome, job_dir: Path, notebook, assignment: Ass
     for cell in reported.cells if reported else []:
         if 0 <= cell.index < len(notebook.cells):
             tags = list(notebook.cells[cell.index].get("metadata", {}).get("tags", []))
-            cells.append(CellRecord(index=cell.index, tags=tags, status=cell.status, duration_s=cell.duration_s, error=cell.error))
+            error = cell.error
+            if status == RunStatus.oom and cell.status == CellStatus.kernel_died:
+                error = f"the kernel was killed for using more than {limits.memory_mb} MB of memory"
+            cells.append(CellRecord(index=cell.index, tags=tags, status=cell.status, duration_s=cell.duration_s, error=error))
     timings = dict(reported.timings) if reported else {}
     timings["sandbox_wall"] = outcome.wall_s
     return RunRecord(status=status, reason=reason, sandbox=outcome.backend, cells=cells, timings=timings)

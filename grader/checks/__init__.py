@@ -9,8 +9,10 @@ from pydantic import Field
 from grader.checks.base import CheckBase, CheckNotRun, Evidence, Feedback, ProbeData, Verdict
 from grader.checks.compare import CompareCheck
 from grader.checks.custom import TestCheck
+from grader.checks.graph import GraphCheck
 from grader.checks.manual import ManualCheck
 from grader.checks.metric import MetricCheck
+from grader.checks.reconstruction import ReconstructionCheck
 from grader.checks.static import StaticCheck
 
 CHECK_KINDS: tuple[type[CheckBase], ...] = (
@@ -19,6 +21,8 @@ CHECK_KINDS: tuple[type[CheckBase], ...] = (
     CompareCheck,
     TestCheck,
     ManualCheck,
+    ReconstructionCheck,
+    GraphCheck,
 )
 
 AnyCheck = Annotated[Union[CHECK_KINDS], Field(discriminator="kind")]  # type: ignore[valid-type]

@@ -62,13 +62,14 @@ class Evidence:
 
     def failing_cells(self, tag: str | None) -> str:
         """A sentence naming the student's cells (of one exercise tag, or any) that did not run cleanly."""
-        bad = [c for c in self.cells if c.status != CellStatus.ok and (tag is None or tag in c.tags)]
+        # A dead kernel loses all state, so it explains a failure in any exercise, tagged or not.
+        bad = [c for c in self.cells if c.status != CellStatus.ok and (tag is None or tag in c.tags or c.status == CellStatus.kernel_died)]
         if not bad:
             return ""
         first = bad[0]
         where = f"cell {first.index + 1}" + (f" ({', '.join(first.tags)})" if first.tags else "")
-        what = {"timeout": "timed out", "kernel_died": "killed the kernel", "skipped": "was skipped (time budget spent)"}
-        detail = what.get(first.status.value, f"raised {first.error}" if first.error else "failed")
+        what = {"timeout": "timed out", "kernel_died": f"stopped: {first.error}" if first.error else "killed the kernel", "skipped": "was skipped (time budget spent)"}
+        detail = what.get(first.status.value, f"raised {first.error.rstrip(': ')}" if first.error else "failed")
         more = f" and {len(bad) - 1} more" if len(bad) > 1 else ""
         return f" Your {where}{more} {detail}."
 
@@ -155,6 +156,10 @@ class CheckBase(BaseModel):
     def needed_probes(self) -> set[str]:
         """Names of the rubric probes this check reads."""
         return set()
+
+    def uses_reference(self) -> bool:
+        """True when judging needs the reference solution's probe data (so grading runs the reference first)."""
+        return False
 
     def evaluate(self, evidence: Evidence) -> Verdict:  # pragma: no cover - abstract
         raise NotImplementedError

@@ -44,6 +44,9 @@ class CompareCheck(CheckBase):
     def needed_probes(self) -> set[str]:
         return {self.probe}
 
+    def uses_reference(self) -> bool:
+        return self.expected == "reference"
+
     def expected_values(self, evidence: Evidence) -> np.ndarray:
         if self.expected == "reference":
             return np.asarray(evidence.reference_value(self.probe, self.field), dtype=np.float64)
@@ -57,6 +60,9 @@ class CompareCheck(CheckBase):
         actual = finite_array(evidence.value(self.probe, self.field, self), f"Your {what}")
         expected = self.expected_values(evidence)
         if actual.shape != expected.shape:
+            if actual.ndim > 1 and expected.ndim > 1 and actual.shape[0] == expected.shape[0]:
+                # One row per grader-chosen input: the shape the student's function returned is the rest.
+                raise CheckNotRun(f"On each of the {actual.shape[0]} grader-chosen inputs your {what} has shape {actual.shape[1:]}; shape {expected.shape[1:]} was expected.")
             raise CheckNotRun(f"Your {what} has shape {actual.shape}; shape {expected.shape} was expected.")
         close = np.isclose(actual, expected, rtol=self.rtol, atol=self.atol)
         per_case = close.reshape(close.shape[0], -1).all(axis=1) if close.ndim else close.reshape(1)
@@ -65,8 +71,9 @@ class CompareCheck(CheckBase):
         measured = {"cases": int(per_case.size), "matching": int(per_case.sum()), "max_abs_error": float(np.max(np.abs(actual - expected)))}
         if fraction >= 1.0:
             return Verdict(1.0, f"Your {what} matched the expected values on all {per_case.size} grader-chosen inputs.", measured)
-        got = np.array2string(actual.reshape(per_case.shape[0], -1)[worst], precision=5, threshold=8)
-        want = np.array2string(expected.reshape(per_case.shape[0], -1)[worst], precision=5, threshold=8)
+        # One line: the reason is a sentence, and numpy would otherwise wrap long arrays at 75 characters.
+        got = np.array2string(actual.reshape(per_case.shape[0], -1)[worst], precision=5, threshold=8, max_line_width=10_000)
+        want = np.array2string(expected.reshape(per_case.shape[0], -1)[worst], precision=5, threshold=8, max_line_width=10_000)
         return Verdict(
             fraction,
             f"Your {what} matched on {int(per_case.sum())} of {per_case.size} grader-chosen inputs; on input {worst + 1} you returned {got} where {want} was expected.",

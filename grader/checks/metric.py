@@ -83,14 +83,15 @@ class MetricCheck(CheckBase):
         function, direction = METRICS[self.metric]
         value = function(outputs, targets)
         label = self.metric.replace("_", " ")
+        article = "an" if label[0] in "aeiou" else "a"
         shown = f"{value:.2%}" if self.metric in {"error_rate", "accuracy"} else f"{value:.4g}"
         measured = {self.metric: value, "n": rows}
         if direction == "lower":
             bound = f"{self.max:.2%}" if self.metric == "error_rate" else f"{self.max:.4g}"
             ok = value <= self.max
-            reason = f"The grader measured a {label} of {shown} on {rows} held-out examples; at most {bound} is required."
+            reason = f"The grader measured {article} {label} of {shown} on {rows} held-out examples; at most {bound} is required."
         else:
             bound = f"{self.min:.2%}" if self.metric == "accuracy" else f"{self.min:.4g}"
             ok = value >= self.min
-            reason = f"The grader measured a {label} of {shown} on {rows} held-out examples; at least {bound} is required."
+            reason = f"The grader measured {article} {label} of {shown} on {rows} held-out examples; at least {bound} is required."
         return Verdict(1.0 if ok else 0.0, reason, measured)

@@ -53,7 +53,9 @@ def __grader_install(out_dir, inputs_dir, probes_source, max_bytes):
                 numpy.savez(target + ".npz", **arrays)
             record = {"ok": True, "values": scalars, "arrays": sorted(arrays)}
         except BaseException as problem:  # noqa: BLE001 - KeyboardInterrupt comes from the timeout
-            record = {"ok": False, "error": f"{type(problem).__name__}: {problem}"[:1000]}
+            # Errors raised by the probe helpers (grader.probes) are already sentences for the student.
+            text = str(problem) if getattr(problem, "explains_itself", False) else f"{type(problem).__name__}: {problem}"
+            record = {"ok": False, "error": text[:1000]}
         with open(target + ".json", "w") as handle:
             json.dump(record, handle)
 

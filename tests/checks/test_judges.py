@@ -84,6 +84,15 @@ def test_compare_with_reference_and_shape_mismatch():
     other = check.judge(evidence({"p": {"out": np.ones((2, 3))}}, reference=reference))
     assert same.status == CheckStatus.passed
     assert other.status == CheckStatus.error and "shape (2, 3)" in other.reason
+    per_input = check.judge(evidence({"p": {"out": np.ones((3, 4))}}, reference=reference))
+    assert per_input.reason == "Not evaluated: On each of the 3 grader-chosen inputs your out has shape (4,); shape (2,) was expected."
+
+
+def test_compare_shows_the_worst_case_on_one_line():
+    check = CompareCheck(id="c", title="Same as reference", points=2, probe="p", field="out", expected="reference")
+    reference = {"p": ProbeData("p", values={"out": np.linspace(0.001, 1.0, 40).reshape(2, 20)})}
+    result = check.judge(evidence({"p": {"out": np.zeros((2, 20))}}, reference=reference))
+    assert result.status == CheckStatus.failed and "\n" not in result.reason
 
 
 def test_test_kind_uses_assertion_message_and_partial_fraction():

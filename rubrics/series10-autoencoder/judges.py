@@ -1,0 +1,191 @@
+"""Series 10 grader-side code: input makers, formulas and test functions. Runs outside the sandbox only.
+
+Input makers take ``(rng, data)`` and return ``(sent, held)``: the held-out test images the probes
+reconstruct are also kept here, and the ``reconstruction`` checks compute the losses from this copy.
+Formulas take ``(inputs, held)``; test functions take ``(evidence, check)`` and fail with an assertion
+message written for the student.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from grader.checks.base import CheckNotRun, finite_array
+
+FORWARD_SIZES = {2: [20, 12, 6], 3: [20, 16, 10, 4]}
+RECONSTRUCTED_IMAGES = 200
+
+# -- input makers ---------------------------------------------------------------------------------
+
+
+def forward_inputs(rng, data):
+    """Random weights for a 2-layer (the sheet's shape) and a 3-layer autoencoder, inputs and codes in [0, 1]."""
+    sent = {}
+    for depth, sizes in FORWARD_SIZES.items():
+        mirrored = sizes[::-1]
+        for i in range(depth):
+            for part, (n_in, n_out) in (("encoder", (sizes[i], sizes[i + 1])), ("decoder", (mirrored[i], mirrored[i + 1]))):
+                sent[f"d{depth}.{part}_h{i + 1}"] = rng.normal(scale=0.8, size=(n_in, n_out)).astype(np.float32)
+                sent[f"d{depth}.{part}_b{i + 1}"] = rng.normal(scale=0.5, size=(n_out,)).astype(np.float32)
+        sent[f"d{depth}.x"] = rng.uniform(size=(10, sizes[0])).astype(np.float32)
+        sent[f"d{depth}.code"] = rng.uniform(size=(10, sizes[-1])).astype(np.float32)
+    return sent, {}
+
+
+def loss_inputs(rng, data):
+    """4 batches of 16 MNIST test images in [0, 1] and reconstructions strictly inside (0, 1)."""
+    images, _ = data.mnist_test
+    chosen = rng.choice(len(images), size=64, replace=False)
+    x = (images[chosen].reshape(4, 16, 784) / 255.0).astype(np.float32)
+    z = rng.uniform(0.02, 0.98, size=x.shape).astype(np.float32)
+    return {"x": x, "z": z}, {}
+
+
+def held_out_images(rng, data):
+    """Test images (never trained on) sent to the probe; the grader keeps its own copy in [0, 1]."""
+    images, _ = data.mnist_test
+    chosen = np.sort(rng.choice(len(images), size=RECONSTRUCTED_IMAGES, replace=False))
+    return {"images": images[chosen]}, {"images": images[chosen].reshape(-1, 784) / 255.0}
+
+
+def few_images(rng, data):
+    images, _ = data.mnist_test
+    return {"images": images[rng.choice(len(images), size=16, replace=False)]}, {}
+
+
+# -- formulas ---------------------------------------------------------------------------------------
+
+
+def _sigmoid(value):
+    return 1.0 / (1.0 + np.exp(-value))
+
+
+def _layers(inputs, depth, part, h):
+    h = h.astype(np.float64)
+    for i in range(1, depth + 1):
+        h = _sigmoid(h @ inputs[f"d{depth}.{part}_h{i}"] + inputs[f"d{depth}.{part}_b{i}"])
+    return h
+
+
+def expected_encoded2(inputs, held):
+    return _layers(inputs, 2, "encoder", inputs["d2.x"])
+
+
+def expected_decoded2(inputs, held):
+    return _layers(inputs, 2, "decoder", inputs["d2.code"])
+
+
+def expected_mse(inputs, held):
+    x, z = inputs["x"].astype(np.float64), inputs["z"].astype(np.float64)
+    return np.mean(np.sum((x - z) ** 2, axis=2), axis=1)
+
+
+def expected_cross_entropy(inputs, held):
+    x, z = inputs["x"].astype(np.float64), inputs["z"].astype(np.float64)
+    return np.mean(-np.sum(x * np.log(z) + (1 - x) * np.log(1 - z), axis=2), axis=1)
+
+
+# -- test functions ---------------------------------------------------------------------------------
+
+
+def _shape_names(sizes):
+    depth, mirrored = len(sizes) - 1, sizes[::-1]
+    weights, biases = {}, {}
+    for i in range(depth):
+        weights[f"encoder_h{i + 1}"] = [sizes[i], sizes[i + 1]]
+        weights[f"decoder_h{i + 1}"] = [mirrored[i], mirrored[i + 1]]
+        biases[f"encoder_b{i + 1}"] = [sizes[i + 1]]
+        biases[f"decoder_b{i + 1}"] = [mirrored[i + 1]]
+    return weights, biases
+
+
+def _names(values) -> list[str]:
+    return [str(value) for value in np.ravel(values)]
+
+
+def test_init_layout(evidence, check):
+    for method in ("normal", "xavier"):
+        for label, sizes in (("sheet", [784, 256, 128]), ("deeper", [784, 256, 128, 64])):
+            call = f'init_weights({sizes}, method="{method}")'
+            for group, expected in zip(("weights", "biases"), _shape_names(sizes)):
+                keys = _names(evidence.value("init_layout", f"{method}.{label}.{group}.keys", check))
+                assert sorted(keys) == sorted(expected), (
+                    f"{call} returned {group} with the keys {', '.join(sorted(keys)) or 'none'}; "
+                    f"{', '.join(sorted(expected))} were expected (the decoder mirrors the encoder)."
+                )
+                for key, shape in expected.items():
+                    got = [int(v) for v in np.ravel(evidence.value("init_layout", f"{method}.{label}.{group}.shape.{key}", check))]
+                    assert got == shape, f"In {call}, {group}['{key}'] has shape {tuple(got)}; {tuple(shape)} was expected (weights are (n_in, n_out), used as x @ W)."
+
+
+def _statistics(evidence, check, method):
+    """{(stack, key): (mean, std, rows, cols)} of one initialisation method."""
+    values = evidence.probe("init_statistics", check).values
+    found = {}
+    for name, value in values.items():
+        parts = name.split(".")
+        if parts[0] == method and parts[-1] == "std":
+            stack, key = parts[1], ".".join(parts[2:-1])
+            prefix = f"{method}.{stack}.{key}"
+            found[(stack, key)] = tuple(float(values[f"{prefix}.{what}"]) for what in ("mean", "std", "rows", "cols"))
+    if not found:
+        raise CheckNotRun(f'init_weights(..., method="{method}") returned no weights.')
+    for stack, key in found:
+        finite_array([found[(stack, key)][0], found[(stack, key)][1]], f"The initial {key} ({method})")
+    return found
+
+
+def test_init_normal(evidence, check):
+    statistics = _statistics(evidence, check, "normal")
+    bias_count = bias_square_sum = 0.0
+    for (stack, key), (mean, std, rows, cols) in sorted(statistics.items()):
+        if cols:  # a weight matrix: thousands of values, so the estimates are tight
+            assert 0.9 <= std <= 1.1 and abs(mean) <= 0.1, (
+                f'init_weights(..., method="normal") gives {key} ({rows:.0f}x{cols:.0f}) weights with mean {mean:.3g} and standard '
+                f"deviation {std:.3g}; task 2 asks for N(0, 1), the default of tf.random.normal (mean 0, standard deviation 1)."
+            )
+        else:
+            bias_count += rows
+            bias_square_sum += rows * (std**2 + mean**2)
+    if bias_count:
+        spread = float(np.sqrt(bias_square_sum / bias_count))
+        assert 0.8 <= spread <= 1.2, (
+            f'init_weights(..., method="normal") gives biases with a root-mean-square of {spread:.3g}; '
+            f"task 2 draws the biases from N(0, 1) too (root-mean-square about 1)."
+        )
+
+
+def test_init_xavier(evidence, check):
+    statistics = _statistics(evidence, check, "xavier")
+    for (stack, key), (mean, std, rows, cols) in sorted(statistics.items()):
+        if not cols:
+            continue  # biases: zero or small, the sheet does not prescribe them
+        expected = float(np.sqrt(2.0 / (rows + cols)))
+        assert abs(std - expected) <= 0.15 * expected and abs(mean) <= 0.1 * expected, (
+            f'init_weights(..., method="xavier") gives {key} ({rows:.0f}x{cols:.0f}) weights with standard deviation {std:.3g} '
+            f"(mean {mean:.2g}); Xavier initialisation has variance 2/(n_in + n_out), a standard deviation of "
+            f"sqrt(2/({rows:.0f}+{cols:.0f})) = {expected:.3g} (15 % tolerance), mean 0."
+        )
+
+
+def test_depth_follows_dicts(evidence, check):
+    """Shapes only: what each layer computes is the encoder and decoder checks' business, not this one's."""
+    for part, probe, source in (("encoder", "encode", "d3.x"), ("decoder", "decode", "d3.code")):
+        inputs = evidence.inputs[probe]
+        actual = finite_array(evidence.value(probe, "depth3", check), f"Your {part} output")
+        expected = _layers(inputs, 3, part, inputs[source]).shape
+        assert actual.shape == expected, (
+            f"Given dicts with three layers per side ({part}_h1 to {part}_h3, sizes {FORWARD_SIZES[3]}), your {part} returned "
+            f"shape {actual.shape}; {expected} was expected: use as many layers as the dicts hold (task 6 reuses the same functions)."
+        )
+
+
+def test_deep_bottleneck(evidence, check):
+    keys = _names(evidence.value("deep_layout", "keys", check))
+    code_shape = [int(v) for v in np.ravel(evidence.value("deep_layout", "code_shape", check))]
+    shapes = {key: tuple(int(v) for v in np.ravel(evidence.value("deep_layout", f"shape.{key}", check))) for key in keys}
+    encoder_shapes = [shapes[f"encoder_h{i}"] for i in range(1, 10) if f"encoder_h{i}" in shapes]
+    layout = " -> ".join(str(n) for n in [encoder_shapes[0][0], *[shape[1] for shape in encoder_shapes]]) if encoder_shapes else "none"
+    assert len(encoder_shapes) == 3, f"trained_deep's encoder has {len(encoder_shapes)} layers ({layout}); task 6 adds a third hidden layer: 784 -> 256 -> 128 -> 64."
+    assert code_shape[-1:] == [64], f"trained_deep encodes an image into {code_shape[-1] if code_shape else 0} numbers ({layout}); task 6 asks for a bottleneck of 64."
+    assert [list(shape) for shape in encoder_shapes] == [[784, 256], [256, 128], [128, 64]], f"trained_deep's encoder is {layout}; 784 -> 256 -> 128 -> 64 was expected."

@@ -1,0 +1,111 @@
+"""Series 10 end to end (real TensorFlow training in real kernels), and its judges on plain evidence."""
+
+from __future__ import annotations
+
+import base64
+
+import numpy as np
+import pytest
+import yaml
+
+from grader import api
+from grader.checks import TestCheck
+from grader.checks.base import Evidence, ProbeData
+from grader.reports import render_html
+from grader.results import CheckStatus
+from grader.rubric import load_assignment
+from tests.conftest import REPO
+from tests.test_figures import decode_png
+
+SAMPLES = REPO / "assignments" / "series10-autoencoder" / "samples"
+
+
+@pytest.fixture(scope="module")
+def assignment():
+    return load_assignment("series10-autoencoder", REPO)
+
+
+def judged(assignment, function, probe, values):
+    check = TestCheck(id="t", title=function, points=1, function=function, probes=[probe])
+    evidence = Evidence(probes={probe: ProbeData(probe, values=values)}, held={}, inputs={}, reference=None, code_cells=[], cells=[], staff=assignment.staff)
+    return check.judge(evidence)
+
+
+def statistics(method, std_of):
+    values = {}
+    for stack, sizes in (("shallow", [784, 256, 128]), ("deep", [300, 200, 100, 50])):
+        mirrored = sizes[::-1]
+        for i in range(len(sizes) - 1):
+            for part, (rows, cols) in (("encoder", (sizes[i], sizes[i + 1])), ("decoder", (mirrored[i], mirrored[i + 1]))):
+                for key, shape in ((f"{part}_h{i + 1}", (rows, cols)), (f"{part}_b{i + 1}", (cols, 0))):
+                    prefix = f"{method}.{stack}.{key}"
+                    values.update({f"{prefix}.mean": 0.0, f"{prefix}.std": std_of(*shape), f"{prefix}.rows": shape[0], f"{prefix}.cols": shape[1]})
+    return values
+
+
+def test_xavier_statistics_accept_the_glorot_variance_and_explain_a_wrong_one(assignment):
+    glorot = statistics("xavier", lambda rows, cols: np.sqrt(2 / (rows + cols)) if cols else 0.0)
+    assert judged(assignment, "test_init_xavier", "init_statistics", glorot).status == CheckStatus.passed
+    truncated = statistics("xavier", lambda rows, cols: 0.88 * np.sqrt(2 / (rows + cols)) if cols else 0.0)  # truncated normal
+    assert judged(assignment, "test_init_xavier", "init_statistics", truncated).status == CheckStatus.passed
+    variance = statistics("xavier", lambda rows, cols: 2 / (rows + cols) if cols else 0.0)
+    result = judged(assignment, "test_init_xavier", "init_statistics", variance)
+    assert result.status == CheckStatus.failed and "variance 2/(n_in + n_out)" in result.reason
+
+
+def test_normal_statistics_want_unit_variance_weights_and_biases(assignment):
+    assert judged(assignment, "test_init_normal", "init_statistics", statistics("normal", lambda rows, cols: 1.0)).status == CheckStatus.passed
+    small = judged(assignment, "test_init_normal", "init_statistics", statistics("normal", lambda rows, cols: 0.1))
+    assert small.status == CheckStatus.failed and "N(0, 1)" in small.reason
+    zero_biases = judged(assignment, "test_init_normal", "init_statistics", statistics("normal", lambda rows, cols: 1.0 if cols else 0.0))
+    assert zero_biases.status == CheckStatus.failed and "biases" in zero_biases.reason
+
+
+def test_bottleneck_names_the_layout(assignment):
+    values = {"keys": ["decoder_h1", "decoder_h2", "encoder_h1", "encoder_h2"], "code_shape": [16, 128]}
+    values.update({"shape.encoder_h1": [784, 256], "shape.encoder_h2": [256, 128], "shape.decoder_h1": [128, 256], "shape.decoder_h2": [256, 784]})
+    result = judged(assignment, "test_deep_bottleneck", "deep_layout", values)
+    assert result.status == CheckStatus.failed and "(784 -> 256 -> 128)" in result.reason
+
+
+@pytest.fixture(scope="module")
+def validation():
+    return {outcome.name: outcome for outcome in api.validate("series10-autoencoder", course=REPO, jobs=2, progress=False)}
+
+
+@pytest.mark.slow
+def test_reference_and_samples_score_as_expected(validation):
+    reference = validation["reference"].result
+    assert reference.score == 60 and reference.pending_points == 40
+    expected = yaml.safe_load((SAMPLES / "expected.yaml").read_text())
+    assert {name: validation[name].result.score for name in expected} == {name: float(score) for name, score in expected.items()}
+
+
+@pytest.mark.slow
+def test_reconstruction_checks_carry_the_figure_into_the_report(validation):
+    result = validation["untrained"].result
+    check = next(c for c in result.checks if c.check_id == "ex3-reconstruction-xavier")
+    assert check.status == CheckStatus.failed and "at most 175 is required (the reference solution reaches" in check.reason
+    (figure,) = check.figures
+    pixels = decode_png(base64.b64decode(figure.png_base64))
+    assert pixels.shape == (2 + 3 * 58, 2 + 8 * 58)  # originals, the student's, the reference's; 8 images of 28x28 at scale 2
+    assert "data:image/png;base64," + figure.png_base64 in render_html(result, "Series 10")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "sample, check_id, words",
+    [
+        ("mean_over_pixels", "ex3-mse-loss", "784 times smaller"),
+        ("log_epsilon_too_small", "ex3-reconstruction-xent", "returned NaN or infinite reconstructions"),
+        ("xavier_variance_as_std", "ex3-init-xavier", "variance 2/(n_in + n_out)"),
+        ("linear_output", "ex3-decoder", "the last one included"),
+        ("untrained", "ex3-reconstruction-mse", "an untrained network scores about 350"),
+        ("no_extra_layer", "ex3-deep-bottleneck", "784 -> 256 -> 128 -> 64"),
+        ("crash_in_init", "ex3-init-layout", "init_weights is not defined after your notebook ran"),
+    ],
+)
+def test_lost_points_are_explained(validation, sample, check_id, words):
+    check = next(c for c in validation[sample].result.checks if c.check_id == check_id)
+    assert check.points_awarded < check.points_possible
+    assert words in check.reason and check.reason.endswith(".") and "\n" not in check.reason
