@@ -121,7 +121,7 @@ def grade(
     roster = load_roster(reports_dir)
     submissions = find_submissions(submissions_dir, assignment.rubric.notebook)
     runner = _sandbox(assignment, sandbox, gpus, [source, submissions_dir, out_dir])
-    summary = BatchSummary(assignment_id=assignment.id, out_dir=str(out_dir))
+    summary = BatchSummary(assignment_id=assignment.id, out_dir=str(out_dir), sandbox=runner.describe())
     with Gradebook(out_dir / "gradebook.sqlite") as book:
         todo = []
         for submission in submissions:

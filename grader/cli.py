@@ -77,6 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
 def run(arguments: argparse.Namespace) -> int:
     if arguments.command == "grade":
         summary = api.grade(arguments.submissions_dir, arguments.assignment, arguments.out, jobs=arguments.jobs, force=arguments.force, sandbox=arguments.sandbox, gpus=arguments.gpus, course=arguments.course)
+        print(f"Sandbox: {summary.sandbox}")
         print(api.render_table(summary.results))
         kept = f", {len(summary.skipped)} unchanged and kept" if summary.skipped else ""
         print(f"\n{len(summary.graded)} graded{kept}. Dashboard: {Path(summary.out_dir) / summary.assignment_id / 'index.html'}; reports: <student>.html beside it; grades: {Path(summary.out_dir) / 'grades.csv'}")

@@ -140,6 +140,7 @@ class BatchSummary(Model):
 
     assignment_id: str = Field(description="Rubric id.")
     out_dir: str = Field(description="Folder with per-student results, reports, grades.csv and the gradebook.")
+    sandbox: str = Field("", description="The sandbox backend that ran the notebooks and its isolation (auto says here which it picked).")
     graded: list[str] = Field(default_factory=list, description="Students graded in this run.")
     skipped: list[str] = Field(default_factory=list, description="Students whose unchanged result was kept.")
     results: list[SubmissionResult] = Field(default_factory=list, description="Result of every student in the batch (new and kept).")

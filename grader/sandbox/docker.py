@@ -119,6 +119,7 @@ class DockerSandbox(Sandbox):
         self.client = client
         self.image = image
         self.gpus = gpus
+        self.names_used: set[str] = set()  # so tests can prove none of this sandbox's containers remain
         self.cpus = float(client.info().get("NCPU") or 1)  # Docker refuses nano_cpus above the machine's count
         self._gpu_lock = threading.Lock()
 
@@ -182,6 +183,7 @@ class DockerSandbox(Sandbox):
 
     def run(self, job_dir: Path, limits: Limits, wall_limit: float) -> SandboxOutcome:
         name = f"grader-job-{uuid.uuid4().hex[:12]}"
+        self.names_used.add(name)
         pool = self._pool(limits)
         gpu_ids = pool.acquire(None if pool.per_job else limits.gpu) if pool else []  # --gpus wins over the rubric
         started = time.monotonic()

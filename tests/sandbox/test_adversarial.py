@@ -38,7 +38,8 @@ def leftovers(sandbox) -> list:
     if sandbox.name == "docker":
         from grader.sandbox.docker import LABEL
 
-        return sandbox.client.containers.list(all=True, filters={"label": LABEL})
+        # Only this sandbox's own containers: other test sessions may be grading at the same time.
+        return [c for c in sandbox.client.containers.list(all=True, filters={"label": LABEL}) if c.name in sandbox.names_used]
     return sandbox_processes(sandbox)
 
 
