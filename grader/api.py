@@ -11,10 +11,8 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,7 +29,7 @@ from grader.lms import Roster, apply_late_policy, load_roster, save_roster, unpa
 from grader.manual import export_manual, import_manual
 from grader.pipeline import Submission, grade_submission
 from grader.reports import failing_cell, render_table, write_dashboard, write_student_reports
-from grader.results import BatchSummary, CheckStatus, SubmissionResult
+from grader.results import BatchSummary, SubmissionResult
 from grader.rubric import Assignment, Rubric, list_assignments, load_assignment
 from grader.sandbox import Sandbox, get_sandbox
 from grader.store import Gradebook

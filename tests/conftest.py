@@ -163,3 +163,17 @@ def sandbox_processes(sandbox) -> list[str]:
 
 def by_id(result):
     return {check.check_id: check for check in result.checks}
+
+
+def validate_by_name(assignment_id: str) -> dict:
+    """``grader validate`` of one real course assignment (real kernels, real TF), outcomes by notebook name."""
+    from grader import api
+
+    return {outcome.name: outcome for outcome in api.validate(assignment_id, course=REPO, jobs=2, progress=False)}
+
+
+def expected_scores(assignment_id: str) -> dict[str, float]:
+    import yaml
+
+    path = REPO / "assignments" / assignment_id / "samples" / "expected.yaml"
+    return {name: float(score) for name, score in yaml.safe_load(path.read_text()).items()}

@@ -20,7 +20,7 @@ from grader.execution.loading import load_notebook
 from grader.pipeline import choose_inputs, write_job
 from grader.sandbox.docker import LABEL, DockerSandbox, GpuPool, engine, unpack_out
 from grader.settings import Limits
-from tests.conftest import GOOD_CELLS, by_id, grade_cells, write_notebook
+from tests.conftest import GOOD_CELLS, grade_cells, write_notebook
 
 docker = pytest.mark.docker
 

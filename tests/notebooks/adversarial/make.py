@@ -33,12 +33,12 @@ NOTEBOOKS = {
     "print_flood": ["for _ in range(300000):\n    print('x' * 300)", DOUBLE, GREETING],
     "network_connect": [
         "import socket\nseen = []\nfor host in ('1.1.1.1', '8.8.8.8'):\n    try:\n        socket.create_connection((host, 53), timeout=3)\n        seen.append('connected')\n"
-        "    except OSError as problem:\n        seen.append('no network')",
+        "    except OSError:\n        seen.append('no network')",
         DOUBLE,
         (REPORTING, ["ex2"]),
     ],
     "read_host_files": [
-        "import os\nseen = []\nfor path in ('/etc/shadow', '/root/.bashrc', '/var/run/docker.sock'):\n    try:\n        open(path, 'rb').read(10)\n        seen.append('read ' + path)\n"
+        "seen = []\nfor path in ('/etc/shadow', '/root/.bashrc', '/var/run/docker.sock'):\n    try:\n        open(path, 'rb').read(10)\n        seen.append('read ' + path)\n"
         "    except OSError:\n        seen.append('refused')",
         DOUBLE,
         (REPORTING, ["ex2"]),
