@@ -40,21 +40,21 @@ def mount(*arguments: str) -> None:
     subprocess.run(["mount", *arguments], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-def keep_reachable(paths: list[str]) -> None:
-    """Mask /root (root's home is no business of a student) but keep the parts the interpreter needs.
+def mask_keeping(top: str, options: str, paths: list[str]) -> None:
+    """Put a fresh tmpfs over ``top`` (/tmp, /root) but keep the folders the interpreter needs below it.
 
-    On many machines Python and the grader live under /root, which an unprivileged uid cannot traverse.
-    Inside our private mount namespace: bind the needed folders aside, put an empty tmpfs over /root,
-    and move the binds back, so the sandbox uid reaches exactly those folders.
+    Python and the grader may live under /root (not traversable by the sandbox uid) or under /tmp (a
+    checkout there, as CI may make). Inside our private mount namespace: bind the needed folders aside,
+    mount the tmpfs, and move the binds back, so the sandbox reaches exactly those folders.
     """
-    needed = sorted({"/root/" + os.path.relpath(path, "/root").split(os.sep)[0] for path in paths if path.startswith("/root/")})
-    if not needed:
-        return
-    mount("-t", "tmpfs", "-o", "size=1m,mode=755", "tmpfs", "/mnt")
-    for index, path in enumerate(needed):
-        os.mkdir(f"/mnt/{index}")
-        mount("--rbind", path, f"/mnt/{index}")
-    mount("-t", "tmpfs", "-o", "size=1m,mode=711", "tmpfs", "/root")
+    prefix = top.rstrip("/") + "/"
+    needed = sorted({prefix + os.path.relpath(path, top).split(os.sep)[0] for path in paths if path.startswith(prefix)})
+    if needed:
+        mount("-t", "tmpfs", "-o", "size=1m,mode=755", "tmpfs", "/mnt")
+        for index, path in enumerate(needed):
+            os.mkdir(f"/mnt/{index}")
+            mount("--rbind", path, f"/mnt/{index}")
+    mount("-t", "tmpfs", "-o", options, "tmpfs", top)
     for index, path in enumerate(needed):
         os.mkdir(path)
         mount("--move", f"/mnt/{index}", path)
@@ -67,12 +67,12 @@ def main() -> None:
         loopback_up()
         mount("--make-rprivate", "/")
         mount("-t", "proc", "proc", "/proc")
-        mount("-t", "tmpfs", "-o", f"size={settings['scratch_mb']}m,mode=1777", "tmpfs", "/tmp")
+        mask_keeping("/tmp", f"size={settings['scratch_mb']}m,mode=1777", settings.get("keep", []))
         # The student's working folder is a size-capped tmpfs too: a disk filler must not reach the host disk.
         owner = settings.get("uid") if settings.get("uid") is not None else os.getuid()
         mount("-t", "tmpfs", "-o", f"size={settings['scratch_mb']}m,uid={owner},gid={owner},mode=755", "tmpfs", os.path.join(job_dir, "work"))
         if settings.get("uid") is not None:
-            keep_reachable(settings.get("keep", []))
+            mask_keeping("/root", "size=1m,mode=711", settings.get("keep", []))
         for hidden in settings.get("hide", []):
             if os.path.isdir(hidden):
                 mount("-t", "tmpfs", "-o", "size=1m,mode=755", "tmpfs", hidden)
