@@ -1,7 +1,9 @@
 """The grader's public functions. The CLI calls exactly one of these per command.
 
     grade(submissions_dir, assignment_id, ...)  -> BatchSummary   TAs: a whole batch, resumable
-    check(notebook, assignment_id=None)         -> SubmissionResult   students: public checks only
+    check(notebook_or_exercise, ...)            -> dispatches to one of the two below   students
+    check_notebook(notebook, assignment_id=None) -> SubmissionResult   public checks, whole notebook, sandboxed
+    check_exercise(exercise, assignment_id=None) -> ExerciseCheck   in a running notebook: one exercise, live kernel
     validate(assignment_id=None)                -> list[ValidationOutcome]   staff: is the rubric right?
     export(results_dir, format)                 -> Path   csv, canvas, moodle, gradescope
     manual_export(results_dir, assignment_id)   -> list[Path]   pages + sheet for manual items
@@ -22,14 +24,15 @@ from grader import __version__
 from grader.checks.base import ProbeData
 from grader.distributed import run_pool
 from grader.errors import InputError, NotebookError, RubricError, SubmissionsError
+from grader.execution import live
 from grader.execution.artifacts import dump_probe_data, load_probe_data
 from grader.execution.loading import code_cells, file_digest, load_notebook
 from grader.exports import EXPORTERS, ExportContext
 from grader.lms import Roster, apply_late_policy, load_roster, save_roster, unpack_submissions
 from grader.manual import export_manual, import_manual
-from grader.pipeline import Submission, grade_submission
+from grader.pipeline import Submission, check_live, grade_submission
 from grader.reports import failing_cell, render_table, write_dashboard, write_student_reports
-from grader.results import BatchSummary, SubmissionResult
+from grader.results import BatchSummary, ExerciseCheck, SubmissionResult
 from grader.rubric import Assignment, Rubric, list_assignments, load_assignment
 from grader.sandbox import Sandbox, get_sandbox
 from grader.store import Gradebook
@@ -174,7 +177,31 @@ def _guess_assignment(notebook: Path, course: Path | str | None) -> str:
     return matches[0]
 
 
-def check(notebook: Path | str, assignment_id: str | None = None, course: Path | str | None = None, sandbox: str = "local") -> SubmissionResult:
+def check(target: Path | str, assignment_id: str | None = None, course: Path | str | None = None, sandbox: str = "local", notebook: Path | str | None = None) -> SubmissionResult | ExerciseCheck:
+    """Students. ``check("hw.ipynb")``: the whole notebook's public checks (``check_notebook``).
+    ``check("ex3")`` in a running notebook: that exercise's public checks on the live kernel (``check_exercise``)."""
+    text = str(target)
+    if isinstance(target, Path) or text.endswith(".ipynb") or os.sep in text or Path(text).is_file():
+        return check_notebook(target, assignment_id, course, sandbox)
+    return check_exercise(text, assignment_id, notebook, course, sandbox)
+
+
+def check_exercise(exercise: str, assignment_id: str | None = None, notebook: Path | str | None = None, course: Path | str | None = None, sandbox: str = "local") -> ExerciseCheck:
+    """Run one exercise's public checks on the kernel this is called from; the notebook is not re-run.
+
+    The assignment and the saved notebook (for code checks) are found from the notebook's path, the
+    working folder or the exercise tag; ``assignment_id`` and ``notebook`` say it outright.
+    """
+    shell = live.kernel_shell(exercise)
+    assignment, saved = live.locate(exercise, assignment_id, live.notebook_candidates(notebook, shell.user_ns), course)
+    checks = live.exercise_checks(assignment, exercise)
+    reference = None
+    if any(check.uses_reference() for check in checks):
+        reference = reference_data(assignment, _sandbox(assignment, sandbox, None, []), _user_cache())
+    return check_live(shell, assignment, exercise, checks, saved, reference)
+
+
+def check_notebook(notebook: Path | str, assignment_id: str | None = None, course: Path | str | None = None, sandbox: str = "local") -> SubmissionResult:
     """Run the public checks on one notebook (a student's self-check); hidden checks are not run."""
     notebook = Path(notebook)
     load_notebook(notebook)  # bad input fails here, with one line, before anything starts
@@ -316,4 +343,4 @@ def rubric_schema() -> dict:
     return Rubric.model_json_schema()
 
 
-__all__ = ["ValidationOutcome", "build_image", "check", "export", "find_submissions", "grade", "list_assignments", "manual_export", "manual_import", "render_table", "rubric_schema", "validate"]
+__all__ = ["ValidationOutcome", "build_image", "check", "check_exercise", "check_notebook", "export", "find_submissions", "grade", "list_assignments", "manual_export", "manual_import", "render_table", "rubric_schema", "validate"]

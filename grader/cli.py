@@ -86,7 +86,7 @@ def run(arguments: argparse.Namespace) -> int:
         from grader.reports import render_check
         from grader.results import CheckStatus
 
-        result = api.check(arguments.notebook, arguments.assignment, course=arguments.course)
+        result = api.check_notebook(arguments.notebook, arguments.assignment, course=arguments.course)
         print(render_check(result))
         return 0 if all(c.status in (CheckStatus.passed, CheckStatus.pending) for c in result.checks) else 1
     if arguments.command == "validate":

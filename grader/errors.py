@@ -25,6 +25,10 @@ __all__ = [
 class GraderError(Exception):
     """Base of every error the grader raises on purpose; its message is one line for the user."""
 
+    def _render_traceback_(self) -> list[str]:
+        # IPython shows this instead of a traceback: a student's `grader.check("ex9")` gets one line.
+        return [f"grader: error: {self}"]
+
 
 class InputError(GraderError):
     """Something the user handed the grader is wrong."""

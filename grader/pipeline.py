@@ -10,6 +10,8 @@
     8. score               sum the points into a SubmissionResult
 
 ``grade_submission`` runs them; each stage is a small function a test can call on its own.
+``check_live`` is the student's in-notebook self-check: stages 2, 3, 6 and 7 with the student's running
+kernel in place of 4 and 5 (the same probe runtime, the same readers, the same judges).
 """
 
 from __future__ import annotations
@@ -31,10 +33,10 @@ from grader import __version__
 from grader.checks.base import CheckBase, Evidence, ProbeData
 from grader.datasets import mnist
 from grader.errors import NotebookError
-from grader.execution import artifacts
+from grader.execution import artifacts, live
 from grader.execution.job import JobSpec, ProbeCall
 from grader.execution.loading import code_cells, file_digest, load_notebook
-from grader.results import CellRecord, CellStatus, CheckResult, CheckStatus, ProbeRecord, RunRecord, RunStatus, SubmissionResult
+from grader.results import CellRecord, CellStatus, CheckResult, CheckStatus, ExerciseCheck, ProbeRecord, RunRecord, RunStatus, SubmissionResult
 from grader.rubric.loading import Assignment
 from grader.sandbox.base import Sandbox, SandboxOutcome
 
@@ -270,3 +272,34 @@ def grade_submission(
         evidence.reference = evidence.probes
     verdicts = judge_checks(checks, evidence)
     return score(submission, assignment, checks, verdicts, run, digest, public_only, started), evidence.probes
+
+
+# -- the in-notebook self-check ----------------------------------------------------------------------
+def check_live(shell, assignment: Assignment, exercise: str, checks: list[CheckBase], saved: Path | None, reference: dict[str, ProbeData] | None) -> ExerciseCheck:
+    """One exercise's public checks on the kernel the student is working in; nothing is re-run."""
+    started = time.monotonic()
+    probes = assignment.rubric.probes_for(checks)
+    inputs = choose_inputs(assignment)
+    data = live.run_probes(shell, assignment, probes, inputs.sent)
+    notes, cells = [], None
+    reads_code = any(check.kind == "static" for check in checks)
+    if saved is not None:
+        try:
+            cells = code_cells(load_notebook(saved)[0])
+            if reads_code:
+                notes.append(f"Code checks read {saved.name} as last saved: save the notebook after editing.")
+        except NotebookError as problem:
+            notes.append(f"Your notebook file could not be read ({problem}).")
+    if cells is None:
+        cells = live.executed_cells(shell.user_ns)
+        if reads_code:
+            notes.append('Your notebook file was not found, so code checks read the cells this kernel ran, without their exercise tags; pass notebook="NAME.ipynb".')
+    evidence = Evidence(probes=data, held=inputs.held, inputs=inputs.sent, reference=reference, code_cells=cells, cells=[], staff=assignment.staff)
+    return ExerciseCheck(
+        assignment_id=assignment.id,
+        exercise=exercise,
+        notebook_path=str(saved) if saved else None,
+        checks=judge_checks(checks, evidence),
+        notes=notes,
+        duration_s=round(time.monotonic() - started, 2),
+    )

@@ -144,3 +144,31 @@ class BatchSummary(Model):
     graded: list[str] = Field(default_factory=list, description="Students graded in this run.")
     skipped: list[str] = Field(default_factory=list, description="Students whose unchanged result was kept.")
     results: list[SubmissionResult] = Field(default_factory=list, description="Result of every student in the batch (new and kept).")
+
+
+class ExerciseCheck(Model):
+    """A student's in-notebook self-check of one exercise (``grader.check("ex3")``), run on the live kernel.
+
+    Advice, never a grade: it ran in the student's own process. Shown under the cell (``_repr_html_``).
+    """
+
+    assignment_id: str = Field(description="Rubric id the exercise belongs to.")
+    exercise: str = Field(description="Exercise tag that was checked, e.g. ex3.")
+    notebook_path: str | None = Field(None, description="The saved notebook the code checks read (None when it could not be found).")
+    checks: list[CheckResult] = Field(default_factory=list, description="Verdict per public check of the exercise, in rubric order.")
+    notes: list[str] = Field(default_factory=list, description="Things the student should know about this self-check (e.g. which source static checks read).")
+    duration_s: float = Field(0.0, description="Wall time of the self-check, seconds.")
+
+    @property
+    def passed(self) -> bool:
+        return all(check.status in (CheckStatus.passed, CheckStatus.pending) for check in self.checks)
+
+    def _repr_html_(self) -> str:  # Jupyter shows this under the cell
+        from grader.reports.selfcheck import render_exercise_html
+
+        return render_exercise_html(self)
+
+    def _repr_pretty_(self, printer, cycle) -> None:  # terminals and consoles (IPython's plain-text view)
+        from grader.reports.selfcheck import render_exercise_text
+
+        printer.text(render_exercise_text(self))

@@ -3,7 +3,7 @@
 import grader
 
 EXPECTED = [
-    "BatchSummary", "CellRecord", "CheckResult", "CheckStatus", "GraderError", "InputError", "NotebookError",
+    "BatchSummary", "CellRecord", "CheckResult", "CheckStatus", "ExerciseCheck", "GraderError", "InputError", "NotebookError",
     "ProbeRecord", "RubricError", "RunRecord", "RunStatus", "SandboxUnavailable", "SubmissionResult",
     "SubmissionsError", "UnknownAssignment", "ValidationOutcome", "__version__", "check", "export", "grade",
     "rubric_schema", "validate",
@@ -20,6 +20,6 @@ def test_all_is_pinned_and_sorted():
 def test_every_result_field_is_described():
     from grader import results
 
-    for model in (results.CheckResult, results.SubmissionResult, results.RunRecord, results.CellRecord, results.ProbeRecord, results.BatchSummary, results.Figure):
+    for model in (results.CheckResult, results.SubmissionResult, results.RunRecord, results.CellRecord, results.ProbeRecord, results.BatchSummary, results.Figure, results.ExerciseCheck):
         undocumented = [name for name, field in model.model_fields.items() if not field.description]
         assert undocumented == [], model.__name__
