@@ -9,12 +9,15 @@
     manual_export(results_dir, assignment_id)   -> list[Path]   pages + sheet for manual items
     manual_import(sheet, results_dir)           -> list[SubmissionResult]   TA points merged, rescored
     rubric_schema()                             -> dict   JSON Schema of the rubric format
+    gradescope_bundle(assignment_id)            -> Path   the autograder zip a course uploads to Gradescope
+    gradescope_autograde(root)                  -> Path   inside Gradescope: grade one submission, write results.json
 """
 
 from __future__ import annotations
 
 import os
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,15 +26,17 @@ import yaml
 from grader import __version__
 from grader.checks.base import ProbeData
 from grader.distributed import run_pool
-from grader.errors import InputError, NotebookError, RubricError, SubmissionsError
+from grader.errors import GraderError, InputError, RubricError, SubmissionsError
 from grader.execution import live
 from grader.execution.artifacts import dump_probe_data, load_probe_data
-from grader.execution.loading import code_cells, file_digest, load_notebook
+from grader.execution.loading import file_digest, load_notebook
 from grader.exports import EXPORTERS, ExportContext
-from grader.lms import Roster, apply_late_policy, load_roster, save_roster, unpack_submissions
+from grader.exports.gradescope import results_json
+from grader.lms import load_roster, save_roster, unpack_submissions
+from grader.lms.gradescope import AutograderRoot, failure_results, write_bundle
 from grader.manual import export_manual, import_manual
-from grader.pipeline import Submission, check_live, grade_submission
-from grader.reports import failing_cell, render_table, write_dashboard, write_student_reports
+from grader.pipeline import Submission, check_live, finish, grade_submission
+from grader.reports import render_table, write_dashboard, write_student_reports
 from grader.results import BatchSummary, ExerciseCheck, SubmissionResult
 from grader.rubric import Assignment, Rubric, list_assignments, load_assignment
 from grader.sandbox import Sandbox, get_sandbox
@@ -137,7 +142,7 @@ def grade(
             return grade_submission(submission, assignment, runner, reference=reference)[0]
 
         def store(submission: Submission, result: SubmissionResult) -> None:
-            result = _finish(result, assignment, roster)
+            result = finish(result, assignment, roster.get(result.student) if roster else None)
             book.save(result)
             write_student_reports(result, reports_dir, assignment.rubric.title)
             summary.graded.append(result.student)
@@ -149,18 +154,6 @@ def grade(
     EXPORTERS["csv"]().write(summary.results, out_dir / "grades.csv")
     write_dashboard(summary.results, reports_dir, assignment.rubric.title, roster)
     return summary
-
-
-def _finish(result: SubmissionResult, assignment: Assignment, roster: Roster | None) -> SubmissionResult:
-    """What reports and exports need beyond the verdicts: the failing cell's excerpt, and the late policy applied."""
-    excerpt = None
-    if result.run is not None:
-        try:
-            excerpt = failing_cell(result.run, code_cells(load_notebook(Path(result.notebook_path))[0]))
-        except NotebookError:
-            excerpt = None
-    entry = roster.get(result.student) if roster else None
-    return apply_late_policy(result.model_copy(update={"failing_cell": excerpt}), assignment.rubric.late_policy, entry)
 
 
 # -- check ------------------------------------------------------------------------------------------
@@ -329,6 +322,33 @@ def manual_import(sheet: Path | str, results_dir: Path | str, assignment_id: str
     return changed
 
 
+# -- Gradescope ---------------------------------------------------------------------------------------
+def gradescope_bundle(assignment_id: str, out: Path | str | None = None, course: Path | str | None = None, sandbox: str = "local") -> Path:
+    """Write the Gradescope autograder zip: the grader, the rubric and the reference's probe data (never the reference notebook)."""
+    assignment = load_assignment(assignment_id, course)
+    with tempfile.TemporaryDirectory(prefix="grader-bundle-") as cache:
+        # Computed once here, so no Gradescope container ever runs (or holds) the reference solution.
+        reference_data(assignment, _sandbox(assignment, sandbox, None, []), Path(cache))
+        return write_bundle(assignment, Path(out) if out else Path(f"{assignment.id}-gradescope.zip"), Path(cache))
+
+
+def gradescope_autograde(root: Path | str | None = None, sandbox: str = "local") -> Path:
+    """Grade the one submission of a Gradescope container and write results.json, also when it cannot be graded."""
+    layout = AutograderRoot(Path(root or os.environ.get("AUTOGRADER_ROOT", "/autograder")))
+    layout.protect()
+    try:
+        assignment = load_assignment(layout.assignment_id(), layout.course)
+        notebook, entry = layout.notebook(assignment.rubric.notebook), layout.student()
+        runner = _sandbox(assignment, sandbox, None, [layout.source, layout.results, layout.metadata])
+        reference = reference_data(assignment, runner, layout.cache)
+        result = grade_submission(Submission(entry.student, notebook), assignment, runner, reference=reference)[0]
+        document = results_json(finish(result, assignment, entry))
+        document["output"] += f"\nSandbox: {runner.describe()}"
+    except GraderError as problem:
+        document = failure_results(str(problem))
+    return layout.write_results(document)
+
+
 def build_image(gpu: bool = False) -> str:
     """Build the Docker grading image offline; returns its content-hash tag."""
     try:
@@ -343,4 +363,4 @@ def rubric_schema() -> dict:
     return Rubric.model_json_schema()
 
 
-__all__ = ["ValidationOutcome", "build_image", "check", "check_exercise", "check_notebook", "export", "find_submissions", "grade", "list_assignments", "manual_export", "manual_import", "render_table", "rubric_schema", "validate"]
+__all__ = ["ValidationOutcome", "build_image", "check", "check_exercise", "check_notebook", "export", "find_submissions", "grade", "gradescope_autograde", "gradescope_bundle", "list_assignments", "manual_export", "manual_import", "render_table", "rubric_schema", "validate"]

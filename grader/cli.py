@@ -64,6 +64,14 @@ def build_parser() -> argparse.ArgumentParser:
     manual_import.add_argument("results_dir", type=Path, metavar="RESULTS_DIR")
     manual_import.add_argument("--assignment", "-a", default=None, help="Assignment id (default: the only one in the gradebook).")
 
+    gradescope = commands.add_parser("gradescope", help="Run this grader as a Gradescope autograder.")
+    gradescope_commands = gradescope.add_subparsers(dest="gradescope_command", required=True, metavar="ACTION")
+    bundle = gradescope_commands.add_parser("bundle", help="Write the autograder zip to upload to Gradescope (setup.sh, run_autograder, grader, rubric).")
+    bundle.add_argument("--assignment", "-a", required=True, help="Assignment id (rubric name).")
+    bundle.add_argument("--out", type=Path, default=None, help="Zip to write (default: <assignment>-gradescope.zip).")
+    autograde = gradescope_commands.add_parser("run", help="Inside Gradescope's container: grade the submission, write results/results.json.")
+    autograde.add_argument("--root", type=Path, default=None, help="The autograder folder (default: $AUTOGRADER_ROOT, else /autograder).")
+
     commands.add_parser("schema", help="Print the JSON Schema of the rubric format (for editors).")
     commands.add_parser("list", help="List the assignments of the course.")
 
@@ -108,6 +116,12 @@ def run(arguments: argparse.Namespace) -> int:
     if arguments.command == "manual" and arguments.manual_command == "import":
         changed = api.manual_import(arguments.sheet, arguments.results_dir, arguments.assignment, course=arguments.course)
         print(f"{len(changed)} student(s) updated: {', '.join(r.student for r in changed) or 'none'}.")
+        return 0
+    if arguments.command == "gradescope" and arguments.gradescope_command == "bundle":
+        print(api.gradescope_bundle(arguments.assignment, arguments.out, course=arguments.course))
+        return 0
+    if arguments.command == "gradescope" and arguments.gradescope_command == "run":
+        print(api.gradescope_autograde(arguments.root))
         return 0
     if arguments.command == "schema":
         print(json.dumps(api.rubric_schema(), indent=2))

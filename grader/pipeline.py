@@ -8,6 +8,7 @@
     6. collect_evidence    parse what came out (capped, validated, no pickles) + the reference's data
     7. judge_checks        every verdict computed here, outside the sandbox
     8. score               sum the points into a SubmissionResult
+    9. finish              what reports need beyond verdicts: the failing cell, the late policy applied
 
 ``grade_submission`` runs them; each stage is a small function a test can call on its own.
 ``check_live`` is the student's in-notebook self-check: stages 2, 3, 6 and 7 with the student's running
@@ -36,6 +37,9 @@ from grader.errors import NotebookError
 from grader.execution import artifacts, live
 from grader.execution.job import JobSpec, ProbeCall
 from grader.execution.loading import code_cells, file_digest, load_notebook
+from grader.lms.late import apply_late_policy
+from grader.lms.roster import RosterEntry
+from grader.reports.cells import failing_cell
 from grader.results import CellRecord, CellStatus, CheckResult, CheckStatus, ExerciseCheck, ProbeRecord, RunRecord, RunStatus, SubmissionResult
 from grader.rubric.loading import Assignment
 from grader.sandbox.base import Sandbox, SandboxOutcome
@@ -230,6 +234,18 @@ def score(submission: Submission, assignment: Assignment, checks: list[CheckBase
         duration_s=round(time.monotonic() - started, 2),
         graded_at=_now(),
     )
+
+
+# -- 9 ---------------------------------------------------------------------------------------------
+def finish(result: SubmissionResult, assignment: Assignment, entry: RosterEntry | None) -> SubmissionResult:
+    """The failing cell's excerpt for the report, and the rubric's late policy applied with the LMS's lateness."""
+    excerpt = None
+    if result.run is not None:
+        try:
+            excerpt = failing_cell(result.run, code_cells(load_notebook(Path(result.notebook_path))[0]))
+        except NotebookError:
+            excerpt = None
+    return apply_late_policy(result.model_copy(update={"failing_cell": excerpt}), assignment.rubric.late_policy, entry)
 
 
 def grade_submission(

@@ -134,7 +134,8 @@ class LocalSandbox(Sandbox):
     def describe(self) -> str:
         prefix = namespace_prefix()
         if not prefix:
-            return "local (no namespaces allowed here: rlimits and memory watchdog only)"
+            who = "unprivileged uid, " if os.geteuid() == 0 else ""
+            return f"local (no namespaces allowed here: {who}rlimits and memory watchdog only)"
         who = "unprivileged uid" if os.geteuid() == 0 else "user namespace"
         return f"local (network, PID and mount namespaces; {who}; rlimits; memory watchdog)"
 

@@ -260,3 +260,35 @@ def test_registry_dockerfile_pins_what_the_offline_image_installs():
     pinned = sorted(word for word in dockerfile.replace("\\", " ").split() if "==" in word)
     assert pinned == sorted(requirements())
     assert "t10k-labels-idx1-ubyte.gz" in dockerfile and "USER 1000:1000" in dockerfile
+
+
+# -- the Gradescope bundle in a container like Gradescope's ------------------------------------------
+@docker
+def test_gradescope_bundle_in_a_root_container_without_namespaces(docker_sandbox, tiny_course, tmp_path):
+    """As on Gradescope: run_autograder as root in a plain container, where no namespaces can be made.
+
+    The grader stays root; the student's code runs as another uid and can neither write results.json
+    nor read the bundle (rubric, staff code, the reference's data).
+    """
+    import json
+
+    from grader import api
+    from tests.lms.test_gradescope_autograder import autograder_root, metadata
+
+    bundle = api.gradescope_bundle("tiny", tmp_path / "tiny.zip", course=tiny_course)
+    hostile = [
+        *GOOD_CELLS,
+        "open('/autograder/results/results.json', 'w').write('{\"score\": 100, \"tests\": []}')",
+        "print(open('/autograder/source/course/rubrics/tiny.yaml').read())",
+    ]
+    root = autograder_root(bundle, tmp_path / "autograder", hostile, metadata("2026-11-20T10:00:00-08:00"))
+    docker_sandbox.client.containers.run(
+        docker_sandbox.image, ["/autograder/source/run_autograder"], user="0", remove=True, network_mode="none",
+        environment={"GRADER_PYTHON": "/opt/venv/bin/python"}, volumes={str(root): {"bind": "/autograder", "mode": "rw"}},
+        labels={LABEL: "gradescope-check"},
+    )
+    results = json.loads((root / "results" / "results.json").read_text())
+    assert results["score"] == 9
+    assert "Cell 3 raised PermissionError: [Errno 13] Permission denied: '/autograder/results/results.json'." in results["output"]
+    assert "Cell 4 raised PermissionError: [Errno 13] Permission denied: '/autograder/source/course/rubrics/tiny.yaml'." in results["output"]
+    assert "Sandbox: local (no namespaces allowed here: unprivileged uid, rlimits and memory watchdog only)" in results["output"]
