@@ -6,6 +6,7 @@ Used by ``assignments/<id>/make_notebooks.py``::
     template = derive(cells, replace={"ex1-code": STUB})                     # what students get
     edit(sample, "ex1-code", "return 2 * x", "return x")                     # a sample with one mistake
     write(cells, path)                                                       # nbformat v4.5, no outputs
+    write(with_self_checks(template, "pw06-mlp"), path)                      # + grader.check("exN") cells
 
 Every cell has a stable key, used as its notebook cell id, so regenerating gives identical files. Exercise
 cells carry one tag (``ex1``, ``ex2``, ...): the grader points at failing cells by tag.
@@ -66,6 +67,22 @@ def derive(cells: list[Cell], replace_sources: dict[str, str]) -> list[Cell]:
     for key, source in replace_sources.items():
         replace(derived, key, source)
     return derived
+
+
+SELF_CHECK = 'import grader\ngrader.check("{exercise}")  # the public checks of {exercise} on what you have run; not your grade'
+
+
+def with_self_checks(cells: list[Cell], assignment_id: str) -> list[Cell]:
+    """The template with a self-check cell after each exercise that has public checks (a no-op while grading)."""
+    import yaml
+
+    rubric = yaml.safe_load((Path(__file__).resolve().parents[1] / "rubrics" / f"{assignment_id}.yaml").read_text())
+    exercises = sorted({check["exercise"] for check in rubric["checks"] if check.get("visibility") == "public" and check.get("exercise")})
+    checked = copy.deepcopy(cells)
+    for exercise in exercises:
+        last = max(position for position, cell in enumerate(checked) if exercise in cell.tags)
+        checked.insert(last + 1, Cell(f"check-{exercise}", "code", SELF_CHECK.format(exercise=exercise)))
+    return checked
 
 
 def to_notebook(cells: list[Cell]) -> nbformat.NotebookNode:

@@ -17,7 +17,7 @@ from nbclient import NotebookClient
 from grader import api
 from grader.errors import InputError
 from grader.execution import live
-from tests.conftest import REPO, write_notebook
+from tests.conftest import GOOD_CELLS, REPO, grade_cells, write_notebook
 
 CHECK = 'import grader\ngrader.check("{}"{})'
 
@@ -72,7 +72,7 @@ def test_static_checks_read_the_saved_notebook_with_its_exercise_tags(tmp_path):
     assert "[FAIL] Ex 3: low-level TensorFlow only, no Keras" in text
     assert "Code checks read pw06-mlp.ipynb as last saved" in text
     # The ex3 functions do not exist: those checks did not run, and say which name was missing.
-    assert "[FAIL] Ex 3: init_params(D, H, K)" in text and "init_params" in text.split("init_params(D, H, K)", 1)[1]
+    assert "[FAIL] Ex 3: init_params(D, H, K)" in text and "Not evaluated: Your notebook defines no init_params (did its cell run without errors?)." in text
     assert "Ex 4:" not in text  # only the exercise asked for
 
 
@@ -124,3 +124,29 @@ def test_reference_notebook_passes_its_own_exercise_checks(tmp_path):
     nbformat.write(notebook, tmp_path / "series04-gradients.ipynb")
     text = shown(run_in_kernel(tmp_path / "series04-gradients.ipynb").cells[-1])["text/plain"]
     assert text.startswith("ex3: 2 of 2 public checks passed (16 / 16 points)")
+
+
+def test_self_check_cells_are_harmless_while_grading(tiny, local_sandbox, tmp_path):
+    # Templates carry `grader.check("exN")` cells; in the sandbox they print one line and grade nothing.
+    cells = [*GOOD_CELLS, CHECK.format("ex1", "")]
+    result = grade_cells(tmp_path, tiny, local_sandbox, cells)
+    assert [cell.status.value for cell in result.run.cells] == ["ok", "ok", "ok"]
+    assert result.score == 9
+
+
+def test_templates_offer_a_self_check_after_each_exercise_with_public_checks():
+    from grader.rubric import list_assignments, load_assignment
+
+    for assignment_id in list_assignments(REPO):
+        assignment = load_assignment(assignment_id, REPO)
+        template = nbformat.read(REPO / "assignments" / assignment_id / assignment.rubric.notebook, as_version=4)
+        offered = [cell.source.split('"')[1] for cell in template.cells if cell.source.startswith("import grader\ngrader.check(")]
+        public = sorted({c.exercise for c in assignment.rubric.checks if c.visibility == "public" and c.exercise})
+        assert offered == public, assignment_id
+
+
+def test_a_template_stub_is_named_in_plain_words(tiny, local_sandbox, tmp_path):
+    stub = ("def double(x):\n    raise NotImplementedError", ["ex1"])
+    result = grade_cells(tmp_path, tiny, local_sandbox, [stub, GOOD_CELLS[1]])
+    reason = next(c.reason for c in result.checks if c.check_id == "double-values")
+    assert reason == "Not evaluated: Your double still raises the template's NotImplementedError."

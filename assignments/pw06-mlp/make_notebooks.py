@@ -17,11 +17,16 @@ import copy
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import sys
+
 import nbformat
 from nbformat import v4
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
+sys.path.insert(0, str(HERE.parent))
+
+from notebook_builder import with_self_checks  # noqa: E402  (its cells have the same fields as Cell below)
 TEMPLATE_PATH = HERE / "pw06-mlp.ipynb"
 REFERENCE_PATH = REPO / "reference" / "pw06-mlp" / "pw06-mlp.ipynb"
 SAMPLES_DIR = HERE / "samples"
@@ -888,7 +893,7 @@ def write(cells: list[Cell], path: Path) -> None:
 
 
 def main() -> None:
-    write(template_cells(), TEMPLATE_PATH)
+    write(with_self_checks(template_cells(), "pw06-mlp"), TEMPLATE_PATH)
     write(reference_cells(), REFERENCE_PATH)
     for student, make in SAMPLES.items():
         write(make(), SAMPLES_DIR / f"{student}.ipynb")

@@ -20,7 +20,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
 sys.path.insert(0, str(HERE.parent))
 
-from notebook_builder import Cell, code, derive, edit, md, replace, write  # noqa: E402
+from notebook_builder import Cell, code, derive, edit, md, replace, with_self_checks, write  # noqa: E402
 
 NAME = "series01-compression"
 TEMPLATE_PATH = HERE / f"{NAME}.ipynb"
@@ -357,7 +357,7 @@ SAMPLES = {
 
 
 def main() -> None:
-    write(template_cells(), TEMPLATE_PATH, REPO)
+    write(with_self_checks(template_cells(), "series01-compression"), TEMPLATE_PATH, REPO)
     write(reference_cells(), REFERENCE_PATH, REPO)
     for student, make in SAMPLES.items():
         write(make(), SAMPLES_DIR / f"{student}.ipynb", REPO)

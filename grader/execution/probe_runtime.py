@@ -37,6 +37,22 @@ def __grader_install(out_dir, inputs_dir, probes_source, max_bytes):
                 raise TypeError(f"{key}: not numeric data ({array.dtype})")
             arrays[key] = array
 
+    def explain(problem):
+        """The failure as a sentence for the student (the two every template stub produces, in plain words)."""
+        if getattr(problem, "explains_itself", False):  # raised by the probe helpers (grader.probes)
+            return str(problem)
+        frames = []
+        trace = problem.__traceback__
+        while trace is not None:
+            frames.append(trace.tb_frame.f_code)
+            trace = trace.tb_next
+        last = frames[-1] if frames else None
+        if isinstance(problem, KeyError) and problem.args and isinstance(problem.args[0], str) and problem.args[0] not in namespace and last and last.co_filename == "probes.py":
+            return f"your notebook defines no {problem.args[0]} (did its cell run without errors?)"
+        if isinstance(problem, NotImplementedError) and not str(problem) and last and last.co_filename != "probes.py":
+            return f"your {last.co_name} still raises the template's NotImplementedError"
+        return f"{type(problem).__name__}: {problem}"
+
     def run(name, function):
         target = os.path.join(out_dir, name)
         try:
@@ -53,9 +69,7 @@ def __grader_install(out_dir, inputs_dir, probes_source, max_bytes):
                 numpy.savez(target + ".npz", **arrays)
             record = {"ok": True, "values": scalars, "arrays": sorted(arrays)}
         except BaseException as problem:  # noqa: BLE001 - KeyboardInterrupt comes from the timeout
-            # Errors raised by the probe helpers (grader.probes) are already sentences for the student.
-            text = str(problem) if getattr(problem, "explains_itself", False) else f"{type(problem).__name__}: {problem}"
-            record = {"ok": False, "error": text[:1000]}
+            record = {"ok": False, "error": explain(problem)[:1000]}
         with open(target + ".json", "w") as handle:
             json.dump(record, handle)
 
