@@ -10,6 +10,7 @@ from grader.reports.dashboard import render_dashboard
 from grader.reports.html import render_html
 from grader.reports.markdown import render_markdown
 from grader.reports.terminal import render_check, render_table
+from grader.reports.text import report_name
 from grader.results import SubmissionResult
 
 
@@ -20,9 +21,9 @@ def _replace(path: Path, text: str) -> None:
 
 
 def write_student_reports(result: SubmissionResult, folder: Path, title: str) -> Path:
-    """Write <student>.json, .md and .html into folder; return the HTML path."""
+    """Write <student>.json, .md and .html into folder (named by ``report_name``); return the HTML path."""
     folder.mkdir(parents=True, exist_ok=True)
-    base = folder / result.student
+    base = folder / report_name(result.student)
     for suffix, text in ((".json", result.model_dump_json(indent=2)), (".md", render_markdown(result, title)), (".html", render_html(result, title))):
         _replace(base.with_name(base.name + suffix), text)
     return base.with_name(base.name + ".html")
@@ -36,4 +37,4 @@ def write_dashboard(results: list[SubmissionResult], folder: Path, title: str, r
     return path
 
 
-__all__ = ["failing_cell", "render_check", "render_dashboard", "render_html", "render_markdown", "render_table", "write_dashboard", "write_student_reports"]
+__all__ = ["failing_cell", "render_check", "render_dashboard", "render_html", "render_markdown", "render_table", "report_name", "write_dashboard", "write_student_reports"]

@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 from grader.lms.roster import Roster
 from grader.reports.html import STYLE
-from grader.reports.text import STATUS_LABEL, essential_error, points
+from grader.reports.text import STATUS_LABEL, essential_error, points, report_name
 from grader.results import CheckStatus, RunStatus, SubmissionResult
 
 BINS = 10
@@ -105,7 +105,7 @@ def problem(result: SubmissionResult) -> str | None:
 
 
 def student_link(result: SubmissionResult) -> str:
-    return f'<a href="{escape(quote(result.student))}.html">{escape(result.student)}</a>'
+    return f'<a href="{escape(quote(report_name(result.student)))}.html">{escape(result.student)}</a>'
 
 
 def render_dashboard(results: list[SubmissionResult], title: str, roster: Roster | None = None) -> str:

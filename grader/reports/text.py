@@ -15,6 +15,18 @@ STATUS_LABEL = {
 }
 
 
+RESERVED = {"index", "roster"}  # index.html (the dashboard) and roster.json sit beside the student reports
+
+
+def report_name(student: str) -> str:
+    """File name stem of a student's reports; never one of the folder's own files, and one name per student.
+
+    ``index`` and ``roster`` become ``_index`` and ``_roster``; a name that starts with ``_`` gets one more,
+    so no two students ever share a stem.
+    """
+    return f"_{student}" if student.lower() in RESERVED or student.startswith("_") else student
+
+
 def points(value: float) -> str:
     return f"{value:g}"
 

@@ -45,6 +45,25 @@ def test_write_dashboard_lands_beside_the_reports(tmp_path):
         assert (folder / link).exists(), link
 
 
+def test_students_named_like_the_folders_own_files_keep_their_own_reports(tmp_path):
+    from grader.lms import Roster, RosterEntry, save_roster
+
+    folder = tmp_path / "pw06-mlp"
+    save_roster(Roster(lms="moodle", source="x.zip", students={"roster": RosterEntry(student="roster")}), folder)
+    base = sample_results()[0]
+    students = ["index", "roster", "_index", "Index"]
+    results = [base.model_copy(update={"student": name}) for name in students]
+    for result in results:
+        write_student_reports(result, folder, TITLE)
+    path = write_dashboard(results, folder, TITLE)
+    html = {name: (folder / f"{stem}.html").read_text() for name, stem in zip(students, ["_index", "_roster", "__index", "_Index"])}
+    for name, page in html.items():
+        assert f"<title>{TITLE} - {name}</title>" in page  # each student's own report, none overwritten
+    assert "roster" in (folder / "roster.json").read_text() and '"lms": "moodle"' in (folder / "roster.json").read_text()
+    links = re.findall(r'href="([^"]+)"', path.read_text())
+    assert sorted(set(links)) == ["_Index.html", "__index.html", "_index.html", "_roster.html"]
+
+
 def chromium() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser")
 
