@@ -9,7 +9,7 @@ from __future__ import annotations
 from html import escape
 
 from grader.reports.html import render_check_row
-from grader.reports.terminal import MARK
+from grader.reports.terminal import check_lines
 from grader.reports.text import points
 from grader.results import CheckStatus, ExerciseCheck
 
@@ -45,13 +45,7 @@ def render_exercise_html(result: ExerciseCheck) -> str:
 
 
 def render_exercise_text(result: ExerciseCheck) -> str:
-    lines = [_summary(result)]
-    for check in result.checks:
-        lines.append(f"  [{MARK[check.status]}] {check.title} ({points(check.points_awarded)}/{points(check.points_possible)})")
-        if check.status != CheckStatus.passed:
-            lines.append(f"         {check.reason}")
-            if check.hint:
-                lines.append(f"         hint: {check.hint}")
+    lines = [_summary(result), *check_lines(result.checks)]
     lines += [f"  note: {note}" for note in result.notes]
     lines.append(FOOTER)
     return "\n".join(lines)

@@ -3,19 +3,25 @@
 from __future__ import annotations
 
 from grader.reports.text import STATUS_LABEL, points, run_summary
-from grader.results import CheckStatus, SubmissionResult
+from grader.results import CheckResult, CheckStatus, SubmissionResult
 
 MARK = {CheckStatus.passed: "PASS", CheckStatus.partial: "PART", CheckStatus.failed: "FAIL", CheckStatus.error: "FAIL", CheckStatus.pending: "TA  "}
 
 
-def render_check(result: SubmissionResult) -> str:
-    lines = [f"{result.notebook_path}: public checks", ""]
-    for check in result.checks:
+def check_lines(checks: list[CheckResult]) -> list[str]:
+    """One line per check, with the reason and hint under those that did not pass (a student's self-checks)."""
+    lines = []
+    for check in checks:
         lines.append(f"  [{MARK[check.status]}] {check.title} ({points(check.points_awarded)}/{points(check.points_possible)})")
         if check.status != CheckStatus.passed:
             lines.append(f"         {check.reason}")
             if check.hint:
                 lines.append(f"         hint: {check.hint}")
+    return lines
+
+
+def render_check(result: SubmissionResult) -> str:
+    lines = [f"{result.notebook_path}: public checks", "", *check_lines(result.checks)]
     notes = run_summary(result)
     if notes:
         lines += [""] + [f"  note: {line}" for line in notes]
