@@ -21,7 +21,8 @@ NOTEBOOKS = {
     "infinite_loop": [DOUBLE, "while True:\n    pass", GREETING],
     "sleep_forever": [DOUBLE, "import time\ntime.sleep(10 ** 6)", GREETING],
     "fork_bomb": ["import os\nfor _ in range(100000):\n    try:\n        if os.fork() == 0:\n            import time; time.sleep(600); os._exit(0)\n    except OSError:\n        break", DOUBLE, GREETING],
-    "memory_bomb": [DOUBLE, GREETING, "blocks = []\nwhile True:\n    blocks.append(bytearray(64 * 1024 * 1024))"],
+    # Three cells that keep growing one list: on a busy VM, fresh pages can come slower than 1 GB per 4 s cell timeout.
+    "memory_bomb": [DOUBLE, GREETING, *["blocks = globals().get('blocks', [])\nwhile True:\n    blocks.append(bytearray(64 * 1024 * 1024))"] * 3],
     "fill_disk": [
         "import os\nseen = []\nfor folder in ('.', '/tmp'):\n    try:\n        index = 0\n        while True:\n"
         "            with open(os.path.join(folder, f'fill{index}.bin'), 'wb') as handle:\n"
