@@ -87,7 +87,8 @@ def late_note(result: SubmissionResult) -> str:
     """A sentence on lateness, or '' when the submission was on time."""
     if not result.days_late:
         return ""
-    days = f"{result.days_late:g} day{'s' if result.days_late != 1 else ''}"
+    shown = max(round(result.days_late, 1), 0.1)  # the LMS gives seconds; a tenth of a day is what a student needs
+    days = f"{shown:g} day{'s' if shown != 1 else ''}"
     if result.late_penalty:
         return f"Submitted {days} late: {points(result.late_penalty)} points taken off by the late policy."
     return f"Submitted {days} late."

@@ -90,3 +90,12 @@ def test_failing_cell_is_the_first_cell_that_did_not_run_cleanly():
     assert excerpt.source.splitlines() == [f"line{i}" for i in range(15)]
     assert failing_cell(RunRecord(status=RunStatus.completed, sandbox="local", cells=[CellRecord(index=0, status=CellStatus.ok)]), code) is None
     assert failing_cell(None, code) is None
+
+
+def test_lateness_reads_in_tenths_of_a_day():
+    from grader.reports.text import late_note
+
+    base = sample_results()[0]
+    assert late_note(base.model_copy(update={"days_late": 0.3965})) == "Submitted 0.4 days late."
+    assert late_note(base.model_copy(update={"days_late": 0.001})) == "Submitted 0.1 days late."
+    assert late_note(base.model_copy(update={"days_late": 1.0, "late_penalty": 2.0})) == "Submitted 1 day late: 2 points taken off by the late policy."
