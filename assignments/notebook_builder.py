@@ -74,12 +74,10 @@ SELF_CHECK = 'import grader\ngrader.check("{exercise}")  # the public checks of 
 
 def with_self_checks(cells: list[Cell], assignment_id: str) -> list[Cell]:
     """The template with a self-check cell after each exercise that has public checks (a no-op while grading)."""
-    import yaml
+    from grader.rubric import load_assignment
 
-    rubric = yaml.safe_load((Path(__file__).resolve().parents[1] / "rubrics" / f"{assignment_id}.yaml").read_text())
-    exercises = sorted({check["exercise"] for check in rubric["checks"] if check.get("visibility") == "public" and check.get("exercise")})
     checked = copy.deepcopy(cells)
-    for exercise in exercises:
+    for exercise in load_assignment(assignment_id, Path(__file__).resolve().parents[1]).rubric.public_exercises():
         last = max(position for position, cell in enumerate(checked) if exercise in cell.tags)
         checked.insert(last + 1, Cell(f"check-{exercise}", "code", SELF_CHECK.format(exercise=exercise)))
     return checked

@@ -35,7 +35,7 @@ from grader.exports.gradescope import results_json
 from grader.lms import load_roster, save_roster, unpack_submissions
 from grader.lms.gradescope import AutograderRoot, failure_results, write_bundle
 from grader.manual import export_manual, import_manual
-from grader.pipeline import Submission, check_live, finish, grade_submission
+from grader.pipeline import Submission, check_live, finish, grade_submission, select_checks
 from grader.reports import render_table, write_dashboard, write_student_reports
 from grader.results import BatchSummary, ExerciseCheck, SubmissionResult
 from grader.rubric import Assignment, Rubric, list_assignments, load_assignment
@@ -191,7 +191,10 @@ def check_exercise(exercise: str, assignment_id: str | None = None, notebook: Pa
         return None
     shell = live.kernel_shell(exercise)
     assignment, saved = live.locate(exercise, assignment_id, live.notebook_candidates(notebook, shell.user_ns), course)
-    checks = live.exercise_checks(assignment, exercise)
+    checks = select_checks(assignment, public_only=True, exercise=exercise)
+    if not checks:
+        known = ", ".join(assignment.rubric.public_exercises()) or "none"
+        raise InputError(f"{assignment.rubric_path}: no public checks for exercise {exercise!r} (exercises with public checks: {known})")
     reference = None
     if any(check.uses_reference() for check in checks):
         reference = reference_data(assignment, _sandbox(assignment, sandbox, None, []), _user_cache())

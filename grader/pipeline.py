@@ -65,8 +65,11 @@ def load_submission(submission: Submission):
 
 
 # -- 2 ---------------------------------------------------------------------------------------------
-def select_checks(assignment: Assignment, public_only: bool) -> list[CheckBase]:
-    return [check for check in assignment.rubric.checks if not public_only or check.visibility == "public"]
+def select_checks(assignment: Assignment, public_only: bool, exercise: str | None = None) -> list[CheckBase]:
+    return [
+        check for check in assignment.rubric.checks
+        if (not public_only or check.visibility == "public") and (exercise is None or check.exercise == exercise)
+    ]
 
 
 # -- 3 ---------------------------------------------------------------------------------------------
@@ -142,15 +145,20 @@ def write_job(job_dir: Path, notebook, assignment: Assignment, probes: dict, inp
         max_artifact_bytes=rubric.resources.artifact_bytes,
         probes=[ProbeCall(name=name, function=spec.function or name, timeout=spec.timeout or rubric.timeouts.probe) for name, spec in probes.items()],
     )
-    (job_dir / "inputs").mkdir(parents=True)
+    write_inputs(job_dir / "inputs", probes, inputs)
     (job_dir / "job.json").write_text(spec.model_dump_json())
     nbformat.write(notebook, job_dir / "notebook.ipynb")
     (job_dir / "probes.py").write_text(assignment.probes_source)
-    for name in probes:
-        if name in inputs.sent:
-            np.savez(job_dir / "inputs" / f"{name}.npz", **inputs.sent[name])
     _provide_data(job_dir, rubric.data)
     return spec
+
+
+def write_inputs(folder: Path, probes: dict, inputs: Inputs) -> None:
+    """The grader-chosen inputs of these probes, one .npz each, where the probe runtime reads them."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in probes:
+        if name in inputs.sent:
+            np.savez(folder / f"{name}.npz", **inputs.sent[name])
 
 
 def wall_limit(spec: JobSpec, grace: float) -> float:
@@ -296,7 +304,9 @@ def check_live(shell, assignment: Assignment, exercise: str, checks: list[CheckB
     started = time.monotonic()
     probes = assignment.rubric.probes_for(checks)
     inputs = choose_inputs(assignment)
-    data = live.run_probes(shell, assignment, probes, inputs.sent)
+    with tempfile.TemporaryDirectory(prefix="grader-selfcheck-") as folder:
+        write_inputs(Path(folder) / "inputs", probes, inputs)
+        data = live.run_probes(shell, assignment, probes, Path(folder))
     notes, cells = [], None
     reads_code = any(check.kind == "static" for check in checks)
     if saved is not None:

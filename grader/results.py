@@ -1,6 +1,7 @@
 """Results are data: what grading produced, consumed by reports, the gradebook and exports.
 
 Nothing here renders or exports itself; ``grader.reports`` and ``grader.exports`` take these models.
+(``ExerciseCheck`` has the two hooks Jupyter looks for on a value; they hand it to ``grader.reports``.)
 The same models cross process boundaries (worker pool, Dask) as JSON.
 """
 

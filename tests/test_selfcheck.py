@@ -7,6 +7,7 @@ sees under the cell: the HTML fragment and its plain-text twin, or one error lin
 from __future__ import annotations
 
 import shutil
+import time
 import types
 from pathlib import Path
 
@@ -103,17 +104,21 @@ def test_a_notebook_path_is_still_the_whole_notebook_check(tiny_course, tmp_path
     assert result.public_only and [c.check_id for c in result.checks] == ["double-values", "greeting"]
 
 
-def test_a_probe_that_hangs_in_the_live_kernel_is_stopped_and_named(tiny_course):
+def test_a_probe_that_hangs_in_the_live_kernel_is_stopped_and_named(tiny_course, tmp_path):
     # A stand-in shell (a real kernel runs the same function in the tests above); the probe sleeps.
+    from grader.pipeline import choose_inputs, write_inputs
     from grader.rubric import load_assignment
 
     probes = tiny_course / "rubrics" / "tiny" / "probes.py"
     probes.write_text(probes.read_text().replace('return {"out"', 'import time\n    time.sleep(30)\n    return {"out"'))
     assignment = load_assignment("tiny", tiny_course)
     spec = assignment.rubric.probes["double"].model_copy(update={"timeout": 0.5})
+    write_inputs(tmp_path / "inputs", {"double": spec}, choose_inputs(assignment))
     shell = types.SimpleNamespace(user_ns={"double": lambda x: 2 * x})
-    data = live.run_probes(shell, assignment, {"double": spec}, {"double": {"x": __import__("numpy").ones(2)}})
+    started = time.monotonic()
+    data = live.run_probes(shell, assignment, {"double": spec}, tmp_path)
     assert data["double"].error == "the probe double ran past its 0.5 s limit"
+    assert time.monotonic() - started < 10  # stopped, not slept through
 
 
 def test_reference_notebook_passes_its_own_exercise_checks(tmp_path):
@@ -141,8 +146,7 @@ def test_templates_offer_a_self_check_after_each_exercise_with_public_checks():
         assignment = load_assignment(assignment_id, REPO)
         template = nbformat.read(REPO / "assignments" / assignment_id / assignment.rubric.notebook, as_version=4)
         offered = [cell.source.split('"')[1] for cell in template.cells if cell.source.startswith("import grader\ngrader.check(")]
-        public = sorted({c.exercise for c in assignment.rubric.checks if c.visibility == "public" and c.exercise})
-        assert offered == public, assignment_id
+        assert offered == assignment.rubric.public_exercises(), assignment_id
 
 
 def test_a_template_stub_is_named_in_plain_words(tiny, local_sandbox, tmp_path):

@@ -15,21 +15,18 @@ from __future__ import annotations
 
 import os
 import signal
-import tempfile
 import threading
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-import numpy as np
-
 from grader.checks.base import ProbeData
-from grader.errors import InputError
+from grader.errors import InputError, RubricError
 from grader.execution import artifacts
-from grader.errors import RubricError
 from grader.rubric.loading import Assignment, list_assignments, load_assignment
 from grader.rubric.models import ProbeSpec
 
+RUNTIME = Path(__file__).parent / "probe_runtime.py"
 OUTSIDE = "grader.check({!r}) checks an exercise from inside a running notebook; in a terminal run `grader check NOTEBOOK.ipynb`"
 
 
@@ -55,10 +52,6 @@ def notebook_candidates(explicit: str | os.PathLike | None, namespace: dict) -> 
     return [Path(str(item)).expanduser() for item in found if item and str(item).endswith(".ipynb")]
 
 
-def _public_exercises(assignment: Assignment) -> list[str]:
-    return sorted({check.exercise for check in assignment.rubric.checks if check.visibility == "public" and check.exercise})
-
-
 def locate(exercise: str, assignment_id: str | None, candidates: list[Path], course) -> tuple[Assignment, Path | None]:
     """The assignment this notebook belongs to and the file it is saved in (None when not found).
 
@@ -82,23 +75,14 @@ def locate(exercise: str, assignment_id: str | None, candidates: list[Path], cou
                 return assignment, path if path.is_file() else None
     here = [a for a in assignments if (Path.cwd() / a.rubric.notebook).is_file()]
     if len(here) > 1:
-        here = [a for a in here if exercise in _public_exercises(a)]
+        here = [a for a in here if exercise in a.rubric.public_exercises()]
     if len(here) == 1:
         return here[0], Path.cwd() / here[0].rubric.notebook
-    having = [a for a in assignments if exercise in _public_exercises(a)]
+    having = [a for a in assignments if exercise in a.rubric.public_exercises()]
     if len(having) == 1:
         return having[0], None
     names = ", ".join(a.id for a in (having or assignments)) or "none in this course"
     raise InputError(f"grader.check({exercise!r}): cannot tell which assignment this notebook is; pass assignment_id=\"...\" (one of: {names})")
-
-
-def exercise_checks(assignment: Assignment, exercise: str) -> list:
-    """The public checks of one exercise; InputError naming the exercises that have some otherwise."""
-    checks = [check for check in assignment.rubric.checks if check.visibility == "public" and check.exercise == exercise]
-    if not checks:
-        known = ", ".join(_public_exercises(assignment)) or "none"
-        raise InputError(f"{assignment.rubric_path}: no public checks for exercise {exercise!r} (exercises with public checks: {known})")
-    return checks
 
 
 def executed_cells(namespace: dict) -> list[tuple[int, list[str], str]]:
@@ -132,29 +116,23 @@ def time_limit(seconds: float, name: str) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
-def run_probes(shell, assignment: Assignment, probes: dict[str, ProbeSpec], inputs: dict[str, dict[str, np.ndarray]]) -> dict[str, ProbeData]:
-    """Run the probes on the shell's namespace with the grader-chosen inputs; their data, parsed as in grading."""
+def run_probes(shell, assignment: Assignment, probes: dict[str, ProbeSpec], job_dir: Path) -> dict[str, ProbeData]:
+    """Run the probes on the shell's namespace with the inputs in ``job_dir/inputs``; their data, parsed as in grading."""
     max_bytes = assignment.rubric.resources.artifact_bytes
-    runtime = (Path(__file__).parent / "probe_runtime.py").read_text()
-    with tempfile.TemporaryDirectory(prefix="grader-selfcheck-") as folder:
-        out_dir, inputs_dir = Path(folder) / "out", Path(folder) / "inputs"
-        (out_dir / "probes").mkdir(parents=True)
-        inputs_dir.mkdir()
-        for name in probes:
-            if name in inputs:
-                np.savez(inputs_dir / f"{name}.npz", **inputs[name])
-        scope = {"__name__": "grader_selfcheck", "get_ipython": lambda: shell}
-        exec(compile(runtime, "probe_runtime.py", "exec"), scope)
-        probe = scope["__grader_install"](str(out_dir / "probes"), str(inputs_dir), assignment.probes_source, max_bytes)
-        data = {}
-        for name, spec in probes.items():
-            try:
-                with time_limit(spec.timeout or assignment.rubric.timeouts.probe, name):
-                    probe(name, spec.function or name)
-            except ProbeTimeout:
-                pass  # the alarm went off just after the probe finished: its record is already written
-            data[name] = artifacts.read_probe(out_dir, name, max_bytes)
-            # The runtime records every exception, Ctrl-C included; a student who interrupts means "stop".
-            if not data[name].ok and (data[name].error or "").startswith("KeyboardInterrupt"):
-                raise KeyboardInterrupt
-        return data
+    out_dir = job_dir / "out"
+    (out_dir / "probes").mkdir(parents=True)
+    scope = {"__name__": "grader_selfcheck", "get_ipython": lambda: shell}
+    exec(compile(RUNTIME.read_text(), RUNTIME.name, "exec"), scope)
+    probe = scope["__grader_install"](str(out_dir / "probes"), str(job_dir / "inputs"), assignment.probes_source, max_bytes)
+    data = {}
+    for name, spec in probes.items():
+        try:
+            with time_limit(spec.timeout or assignment.rubric.timeouts.probe, name):
+                probe(name, spec.function or name)
+        except ProbeTimeout:
+            pass  # the alarm went off just after the probe finished: its record is already written
+        data[name] = artifacts.read_probe(out_dir, name, max_bytes)
+        # The runtime records every exception, Ctrl-C included; a student who interrupts means "stop".
+        if not data[name].ok and (data[name].error or "").startswith("KeyboardInterrupt"):
+            raise KeyboardInterrupt
+    return data

@@ -41,12 +41,10 @@ def __grader_install(out_dir, inputs_dir, probes_source, max_bytes):
         """The failure as a sentence for the student (the two every template stub produces, in plain words)."""
         if getattr(problem, "explains_itself", False):  # raised by the probe helpers (grader.probes)
             return str(problem)
-        frames = []
         trace = problem.__traceback__
-        while trace is not None:
-            frames.append(trace.tb_frame.f_code)
+        while trace is not None and trace.tb_next is not None:
             trace = trace.tb_next
-        last = frames[-1] if frames else None
+        last = trace.tb_frame.f_code if trace is not None else None  # where it was raised
         if isinstance(problem, KeyError) and problem.args and isinstance(problem.args[0], str) and problem.args[0] not in namespace and last and last.co_filename == "probes.py":
             return f"your notebook defines no {problem.args[0]} (did its cell run without errors?)"
         if isinstance(problem, NotImplementedError) and not str(problem) and last and last.co_filename != "probes.py":

@@ -25,7 +25,6 @@ bundle on a laptop); ``GRADER_PYTHON`` picks the interpreter ``run_autograder`` 
 from __future__ import annotations
 
 import datetime as dt
-import importlib.metadata
 import json
 import os
 import re
@@ -38,9 +37,9 @@ from grader.errors import InputError
 from grader.exports.base import replace_atomically
 from grader.lms.roster import RosterEntry
 from grader.rubric.loading import Assignment
+from grader.sandbox.images import PACKAGE_ROOT, grader_files, requirements
 
 CONFIG = "grader.json"
-PACKAGE_ROOT = Path(__file__).resolve().parents[1]
 
 SETUP_SH = """\
 #!/usr/bin/env bash
@@ -93,24 +92,11 @@ include = ["grader*"]
 """
 
 
-def _dependencies() -> list[str]:
-    """The grader's own requirements (no extras): what setup.sh installs from PyPI next to it."""
-    try:
-        required = importlib.metadata.requires("grader") or []
-    except importlib.metadata.PackageNotFoundError:
-        required = []
-    return [item for item in required if "extra ==" not in item]
-
-
 def _add(archive: zipfile.ZipFile, name: str, data: bytes, executable: bool = False) -> None:
     info = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))  # fixed: the same inputs give the same zip
     info.compress_type = zipfile.ZIP_DEFLATED
     info.external_attr = ((0o755 if executable else 0o644) | stat.S_IFREG) << 16
     archive.writestr(info, data)
-
-
-def _files(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc")
 
 
 def write_bundle(assignment: Assignment, out: Path, cache: Path) -> Path:
@@ -123,14 +109,17 @@ def write_bundle(assignment: Assignment, out: Path, cache: Path) -> Path:
         _add(archive, "run_autograder", RUN_AUTOGRADER.encode(), executable=True)
         _add(archive, CONFIG, json.dumps(config, indent=2).encode())
         _add(archive, f"course/rubrics/{assignment.id}.yaml", assignment.rubric_path.read_bytes())
-        staff = assignment.course_dir / "rubrics" / assignment.id
-        for path in _files(staff) if staff.is_dir() else []:
-            _add(archive, f"course/rubrics/{assignment.id}/{path.relative_to(staff).as_posix()}", path.read_bytes())
-        for path in _files(cache):
+        for name in ("probes.py", "judges.py"):  # the staff code load_assignment reads
+            path = assignment.rubric_path.with_suffix("") / name
+            if path.exists():
+                _add(archive, f"course/rubrics/{assignment.id}/{name}", path.read_bytes())
+        for path in sorted(cache.glob("*.json")):
             _add(archive, f"course/cache/{path.name}", path.read_bytes())
-        for path in _files(PACKAGE_ROOT):
+        # The grader runs outside the sandbox there and judges with the evaluation labels: they go in too.
+        for path in grader_files(withheld=()):
             _add(archive, f"grader-src/grader/{path.relative_to(PACKAGE_ROOT).as_posix()}", path.read_bytes())
-        _add(archive, "grader-src/pyproject.toml", PYPROJECT.format(version=__version__, dependencies=json.dumps(_dependencies())).encode())
+        # Pinned to the versions this grader runs with, so Gradescope grades as the TAs' machines do.
+        _add(archive, "grader-src/pyproject.toml", PYPROJECT.format(version=__version__, dependencies=json.dumps(requirements())).encode())
     temporary.replace(out)
     return out
 

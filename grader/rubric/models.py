@@ -72,6 +72,10 @@ class Rubric(BaseModel):
     def max_score(self) -> float:
         return sum(check.points for check in self.checks if not check.bonus)
 
+    def public_exercises(self) -> list[str]:
+        """Exercise tags that have public checks (what a student may self-check)."""
+        return sorted({check.exercise for check in self.checks if check.visibility == "public" and check.exercise})
+
     def probes_for(self, checks: list) -> dict[str, ProbeSpec]:
         """The probes those checks need, in declaration order."""
         needed = set().union(*(check.needed_probes() for check in checks)) if checks else set()

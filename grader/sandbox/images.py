@@ -99,11 +99,11 @@ def requirements(gpu: bool = False) -> list[str]:
     return pins
 
 
-def grader_files() -> list[Path]:
-    """The grader package as it goes into the image: sources and data, never the evaluation labels."""
+def grader_files(withheld: tuple[str, ...] = WITHHELD) -> list[Path]:
+    """The grader package as it goes into the image: sources and data, never the evaluation labels (by default)."""
     return sorted(
         path for path in PACKAGE_ROOT.rglob("*")
-        if path.is_file() and "__pycache__" not in path.parts and path.name not in WITHHELD and path.suffix != ".pyc"
+        if path.is_file() and "__pycache__" not in path.parts and path.name not in withheld and path.suffix != ".pyc"
     )
 
 

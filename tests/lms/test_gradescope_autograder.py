@@ -24,6 +24,7 @@ import pytest
 
 from grader import api
 from grader.rubric import load_assignment
+from grader.sandbox.images import requirements
 from tests.conftest import GOOD_CELLS, write_notebook
 
 LATE = "late_policy: {percent_per_day: 10, max_percent: 50}\n"
@@ -83,7 +84,8 @@ def test_bundle_holds_what_gradescope_runs_and_never_the_reference_notebook(bund
     for script in ("setup.sh", "run_autograder"):
         assert infos[script].external_attr >> 16 & 0o777 == 0o755
     assert config == {"assignment": "tiny", "grader_version": api.__version__, "rubric_sha256": load_assignment("tiny", tiny_course).fingerprint}
-    assert pyproject["project"]["name"] == "grader" and any(d.startswith("nbclient") for d in pyproject["project"]["dependencies"])
+    # Gradescope installs exactly the versions this grader runs with (those the Docker image pins too).
+    assert pyproject["project"]["name"] == "grader" and pyproject["project"]["dependencies"] == requirements()
     # The scripts are valid bash, and the same inputs build the same zip byte for byte.
     extracted = autograder_root(bundle, tmp_path / "autograder")
     for script in ("setup.sh", "run_autograder"):
