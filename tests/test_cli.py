@@ -94,3 +94,12 @@ def test_check_bad_notebook(tiny_course, tmp_path, content, fragment):
 
 def test_export_without_gradebook(tmp_path):
     assert_one_line_error(run_cli("export", str(tmp_path)), "no gradebook.sqlite")
+
+
+def test_rubric_with_misspelled_formula(tiny_course, tmp_path):
+    rubric = tiny_course / "rubrics" / "tiny.yaml"
+    rubric.write_text(rubric.read_text().replace("formula: twice", "formula: twise"))
+    write_notebook(tmp_path / "subs" / "a.ipynb", ["x = 1"])
+    done = run_cli("--course", str(tiny_course), "grade", str(tmp_path / "subs"), "-a", "tiny", "--out", str(tmp_path / "out"))
+    assert_one_line_error(done, "tiny.yaml", "checks[double-values].formula", "'twise'", "did you mean 'twice'")
+    assert not (tmp_path / "out").exists()  # refused before anything ran

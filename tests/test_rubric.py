@@ -70,7 +70,53 @@ def test_unknown_assignment_lists_known(tiny_course):
 
 def test_probe_function_must_exist(tiny_course):
     (tiny_course / "rubrics" / "tiny" / "probes.py").write_text("def double(ns, inputs):\n    return {}\n")
-    with pytest.raises(RubricError, match="probes.py has no function for probe\\(s\\) greeting"):
+    with pytest.raises(RubricError, match="tiny.yaml: probes.greeting: probes.py defines no function 'greeting'"):
+        load_assignment("tiny", tiny_course)
+
+
+def test_probe_function_found_by_syntax_not_by_substring(tiny_course):
+    # A comment or string mentioning "def greeting(" used to satisfy the loader.
+    probes = tiny_course / "rubrics" / "tiny" / "probes.py"
+    probes.write_text('def double(ns, inputs):\n    return {"out": []}\n# def greeting(ns, inputs): later\n')
+    with pytest.raises(RubricError, match="defines no function 'greeting'"):
+        load_assignment("tiny", tiny_course)
+
+
+@pytest.mark.parametrize(
+    ("wrong", "right", "message"),
+    [
+        ("{inputs: numbrs}", "{inputs: numbers}", "tiny.yaml: probes.double.inputs: judges.py defines no function 'numbrs' (did you mean 'numbers'?)"),
+        ("formula: twic", "formula: twice", "tiny.yaml: checks[double-values].formula: judges.py defines no function 'twic' (did you mean 'twice'?)"),
+        ("function: says_helo", "function: says_hello", "tiny.yaml: checks[greeting].function: judges.py defines no function 'says_helo' (did you mean 'says_hello'?)"),
+        ("field: outt", "field: out", "tiny.yaml: checks[double-values].field: probe 'double' returns no key 'outt' (it returns out) (did you mean 'out'?)"),
+        ("double: {inputs: numbers}\n  greeting: {}", "double: {inputs: numbers}\n  greeting: {}", None),
+    ],
+)
+def test_misspelled_names_fail_at_load_with_one_line(tiny_course, wrong, right, message):
+    rubric = tiny_course / "rubrics" / "tiny.yaml"
+    text = rubric.read_text()
+    assert right in text
+    rubric.write_text(text.replace(right, wrong, 1))
+    if message is None:  # the unchanged rubric loads: the check does not refuse correct names
+        assert load_assignment("tiny", tiny_course).id == "tiny"
+        return
+    with pytest.raises(RubricError) as raised:
+        load_assignment("tiny", tiny_course)
+    assert str(raised.value).endswith(message) and "\n" not in str(raised.value)
+
+
+def test_fields_of_a_probe_that_builds_its_result_are_not_guessed(tiny_course):
+    probes = tiny_course / "rubrics" / "tiny" / "probes.py"
+    probes.write_text(probes.read_text().replace('return {"out": [ns["double"](float(v)) for v in inputs["x"]]}', 'result = {}\n    result["out"] = [ns["double"](float(v)) for v in inputs["x"]]\n    return result'))
+    rubric = tiny_course / "rubrics" / "tiny.yaml"
+    rubric.write_text(rubric.read_text().replace("field: out", "field: anything", 1))
+    assert load_assignment("tiny", tiny_course).id == "tiny"
+
+
+@pytest.mark.parametrize(("source", "message"), [("def numbers(:\n", "judges.py: line 1: invalid syntax"), ("import no_such_module_here\n", "judges.py: cannot be imported (ModuleNotFoundError")])
+def test_broken_judges_is_one_line(tiny_course, source, message):
+    (tiny_course / "rubrics" / "tiny" / "judges.py").write_text(source)
+    with pytest.raises(RubricError, match=message.replace("(", "\\(")):
         load_assignment("tiny", tiny_course)
 
 

@@ -157,6 +157,14 @@ class CheckBase(BaseModel):
         """Names of the rubric probes this check reads."""
         return set()
 
+    def staff_functions(self) -> dict[str, str]:
+        """The functions of the rubric's judges.py this check calls, by the rubric field that names them."""
+        return {}
+
+    def probe_fields(self) -> dict[str, set[str]]:
+        """Keys of probe outputs this check reads, by probe (checked against probes.py when the rubric loads)."""
+        return {}
+
     def uses_reference(self) -> bool:
         """True when judging needs the reference solution's probe data (so grading runs the reference first)."""
         return False

@@ -44,6 +44,12 @@ class CompareCheck(CheckBase):
     def needed_probes(self) -> set[str]:
         return {self.probe}
 
+    def staff_functions(self) -> dict[str, str]:
+        return {"formula": self.formula} if self.expected == "formula" and self.formula else {}
+
+    def probe_fields(self) -> dict[str, set[str]]:
+        return {self.probe: {self.field}}
+
     def uses_reference(self) -> bool:
         return self.expected == "reference"
 

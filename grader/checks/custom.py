@@ -35,6 +35,9 @@ class TestCheck(CheckBase):
     def needed_probes(self) -> set[str]:
         return set(self.probes)
 
+    def staff_functions(self) -> dict[str, str]:
+        return {"function": self.function}
+
     def evaluate(self, evidence: Evidence) -> Verdict:
         function = getattr(evidence.staff, self.function, None)
         if function is None:

@@ -71,6 +71,9 @@ class MetricCheck(CheckBase):
     def needed_probes(self) -> set[str]:
         return {self.probe}
 
+    def probe_fields(self) -> dict[str, set[str]]:
+        return {self.probe: {self.field}}
+
     def evaluate(self, evidence: Evidence) -> Verdict:
         outputs = finite_array(evidence.value(self.probe, self.field, self), f"The output '{self.field}' of your model")
         held = evidence.held.get(self.probe, {})

@@ -72,6 +72,9 @@ class ReconstructionCheck(CheckBase):
     def needed_probes(self) -> set[str]:
         return {self.probe}
 
+    def probe_fields(self) -> dict[str, set[str]]:
+        return {self.probe: {self.field}}
+
     def uses_reference(self) -> bool:
         # Always: the figure shows the reference's reconstructions next to the student's.
         return True

@@ -20,6 +20,7 @@ from pydantic import ValidationError
 
 from grader.errors import RubricError, UnknownAssignment
 from grader.rubric.models import Rubric
+from grader.rubric.references import check_references
 
 
 @dataclass(eq=False)
@@ -98,7 +99,12 @@ def _load_staff_module(path: Path, assignment_id: str) -> ModuleType | None:
     spec = importlib.util.spec_from_file_location(f"grader_rubric_{assignment_id.replace('-', '_')}_judges", path)
     module = importlib.util.module_from_spec(spec)
     assert spec.loader is not None
-    spec.loader.exec_module(module)
+    try:
+        spec.loader.exec_module(module)
+    except SyntaxError as problem:
+        raise RubricError(f"{path}: line {problem.lineno}: {problem.msg}") from None
+    except Exception as problem:  # noqa: BLE001 - staff code: any failure at import is a rubric error, in one line
+        raise RubricError(f"{path}: cannot be imported ({type(problem).__name__}: {problem})") from None
     return module
 
 
@@ -114,10 +120,8 @@ def load_assignment(assignment_id: str, course: Path | str | None = None) -> Ass
     staff_dir = course_dir / "rubrics" / assignment_id
     probes_path = staff_dir / "probes.py"
     probes_source = probes_path.read_text(encoding="utf-8") if probes_path.exists() else ""
-    missing = [name for name, spec in rubric.probes.items() if f"def {spec.function or name}(" not in probes_source]
-    if missing:
-        raise RubricError(f"{path}: probes.py has no function for probe(s) {', '.join(missing)}")
     staff = _load_staff_module(staff_dir / "judges.py", assignment_id)
+    check_references(rubric, path, probes_source, staff)
     digest = hashlib.sha256(path.read_bytes() + probes_source.encode())
     if (staff_dir / "judges.py").exists():
         digest.update((staff_dir / "judges.py").read_bytes())
