@@ -370,4 +370,11 @@ def rubric_schema() -> dict:
     return Rubric.model_json_schema()
 
 
-__all__ = ["ValidationOutcome", "build_image", "check", "check_exercise", "check_notebook", "export", "find_submissions", "grade", "gradescope_autograde", "gradescope_bundle", "list_assignments", "manual_export", "manual_import", "render_table", "rubric_schema", "validate"]
+def rubric_reference() -> str:
+    """The rubric reference page (Markdown), generated from the models' field descriptions."""
+    from grader.rubric.reference_page import render
+
+    return render()
+
+
+__all__ = ["ValidationOutcome", "build_image", "check", "check_exercise", "check_notebook", "export", "find_submissions", "grade", "gradescope_autograde", "gradescope_bundle", "list_assignments", "manual_export", "manual_import", "render_table", "rubric_reference", "rubric_schema", "validate"]

@@ -72,7 +72,8 @@ def build_parser() -> argparse.ArgumentParser:
     autograde = gradescope_commands.add_parser("run", help="Inside Gradescope's container: grade the submission, write results/results.json.")
     autograde.add_argument("--root", type=Path, default=None, help="The autograder folder (default: $AUTOGRADER_ROOT, else /autograder).")
 
-    commands.add_parser("schema", help="Print the JSON Schema of the rubric format (for editors).")
+    schema = commands.add_parser("schema", help="Print the JSON Schema of the rubric format (for editors), or its reference page.")
+    schema.add_argument("--markdown", action="store_true", help="Print the rubric reference page (docs/rubric.md) instead.")
     commands.add_parser("list", help="List the assignments of the course.")
 
     image = commands.add_parser("image", help="Build the Docker grading image.")
@@ -124,7 +125,7 @@ def run(arguments: argparse.Namespace) -> int:
         print(api.gradescope_autograde(arguments.root))
         return 0
     if arguments.command == "schema":
-        print(json.dumps(api.rubric_schema(), indent=2))
+        print(api.rubric_reference() if arguments.markdown else json.dumps(api.rubric_schema(), indent=2), end="" if arguments.markdown else "\n")
         return 0
     if arguments.command == "list":
         for assignment_id in api.list_assignments(arguments.course):

@@ -146,3 +146,12 @@ def test_course_rubrics_all_load():
     assert "pw06-mlp" in ids
     for assignment_id in ids:
         assert load_assignment(assignment_id, REPO).rubric.max_score > 0
+
+
+def test_published_reference_page_matches_models():
+    from grader.api import rubric_reference
+
+    published = (REPO / "docs" / "rubric.md").read_text()
+    assert published == rubric_reference(), "docs/rubric.md is stale: python -m grader schema --markdown > docs/rubric.md"
+    for kind in ("metric", "static", "compare", "test", "manual", "reconstruction", "graph"):
+        assert f"## Check kind `{kind}`" in published
