@@ -23,7 +23,7 @@ from pathlib import Path
 
 import yaml
 
-from grader import __version__
+from grader._version import __version__
 from grader.checks.base import ProbeData
 from grader.distributed import run_pool
 from grader.errors import GraderError, InputError, RubricError, SubmissionsError

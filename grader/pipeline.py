@@ -30,7 +30,7 @@ from pathlib import Path
 import nbformat
 import numpy as np
 
-from grader import __version__
+from grader._version import __version__
 from grader.checks.base import CheckBase, Evidence, ProbeData
 from grader.datasets import mnist
 from grader.errors import NotebookError

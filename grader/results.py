@@ -12,6 +12,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from grader.execution.job import CellStatus  # the runner writes it inside the sandbox; results only read it
+
 
 class CheckStatus(str, Enum):
     """How one rubric check ended."""
@@ -21,16 +23,6 @@ class CheckStatus(str, Enum):
     failed = "failed"
     error = "error"  # the check could not run (probe crashed, timed out, value missing or NaN)
     pending = "pending"  # a manual item a TA has not scored yet
-
-
-class CellStatus(str, Enum):
-    """How one code cell of the student's notebook ended."""
-
-    ok = "ok"
-    error = "error"
-    timeout = "timeout"
-    kernel_died = "kernel_died"
-    skipped = "skipped"
 
 
 class RunStatus(str, Enum):

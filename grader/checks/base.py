@@ -18,6 +18,7 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
+from grader.execution.artifacts import ProbeData  # the type that crosses the sandbox boundary lives beside its reader
 from grader.results import CellRecord, CellStatus, CheckResult, CheckStatus
 
 
@@ -33,19 +34,6 @@ class Feedback(BaseModel):
     passed: str | None = Field(None, description="Shown when the check passes.")
     failed: str | None = Field(None, description="Shown when the check fails; say what is wrong and what was expected.")
     hint: str | None = Field(None, description="A hint shown to students for a public check that did not pass.")
-
-
-@dataclass
-class ProbeData:
-    """One probe's output as parsed by the grader (never the raw sandbox bytes)."""
-
-    name: str
-    values: dict[str, Any] = field(default_factory=dict)
-    error: str | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.error is None
 
 
 @dataclass

@@ -13,13 +13,27 @@ import json
 import os
 import stat
 import zipfile
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from pydantic import BaseModel, ValidationError
 
-from grader.checks.base import ProbeData
 from grader.execution.job import ProbeArtifact, RunArtifact
+
+
+@dataclass
+class ProbeData:
+    """One probe's output as parsed by the grader (never the raw sandbox bytes)."""
+
+    name: str
+    values: dict[str, Any] = field(default_factory=dict)
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
 
 
 class ArtifactRejected(Exception):

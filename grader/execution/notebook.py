@@ -16,7 +16,7 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat import NotebookNode
 from traitlets import Integer
 
-from grader.results import CellStatus
+from grader.execution.job import CellStatus
 
 TIMEOUT_MARK = "GraderCellTimeout"
 

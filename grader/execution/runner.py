@@ -21,9 +21,8 @@ from pathlib import Path
 
 import nbformat
 
-from grader.execution.job import CellArtifact, JobSpec, RunArtifact
+from grader.execution.job import CellArtifact, CellStatus, JobSpec, RunArtifact
 from grader.execution.notebook import TIMEOUT_MARK, GradingClient, responsive, restart, run_cell, run_extra
-from grader.results import CellStatus
 
 
 def _write(path: Path, record: RunArtifact) -> None:

@@ -32,7 +32,7 @@ import stat
 import zipfile
 from pathlib import Path
 
-from grader import __version__
+from grader._version import __version__
 from grader.errors import InputError
 from grader.exports.base import replace_atomically
 from grader.lms.roster import RosterEntry

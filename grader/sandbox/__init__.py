@@ -1,14 +1,21 @@
 """Sandboxes: one abstract interface (base), backends local, docker, fake; ``get_sandbox`` picks one.
 
-The docker backend imports the docker SDK lazily: install the ``docker`` extra to use it.
+The docker backend imports the docker SDK lazily: install the ``docker`` extra to use it. This package's
+own import stays light (``Sandbox`` and ``SandboxOutcome`` resolve on first use) because the in-sandbox
+programs ``grader.sandbox.jail`` and ``grader.sandbox.container_entry`` live here and must not load the
+host side (pydantic models, settings) before the student's kernel starts.
 """
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from grader.errors import SandboxUnavailable
-from grader.sandbox.base import Sandbox, SandboxOutcome
+
+if TYPE_CHECKING:
+    from grader.sandbox.base import Sandbox, SandboxOutcome
 
 BACKENDS = ("local", "docker", "auto")
 
@@ -35,3 +42,9 @@ def get_sandbox(name: str, hide: list[Path] | None = None, gpus: str | None = No
 
 
 __all__ = ["BACKENDS", "Sandbox", "SandboxOutcome", "get_sandbox"]
+
+
+def __getattr__(name: str):
+    if name in ("Sandbox", "SandboxOutcome"):
+        return getattr(importlib.import_module("grader.sandbox.base"), name)
+    raise AttributeError(f"module 'grader.sandbox' has no attribute {name!r}")
