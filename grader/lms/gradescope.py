@@ -32,6 +32,7 @@ import stat
 import zipfile
 from pathlib import Path
 
+from grader import templates
 from grader._version import __version__
 from grader.errors import InputError
 from grader.exports.base import replace_atomically
@@ -40,56 +41,6 @@ from grader.rubric.loading import Assignment
 from grader.sandbox.images import PACKAGE_ROOT, grader_files, requirements
 
 CONFIG = "grader.json"
-
-SETUP_SH = """\
-#!/usr/bin/env bash
-# Gradescope runs this once, as root, while it builds the autograder image (network is available then).
-set -euo pipefail
-ROOT="${AUTOGRADER_ROOT:-/autograder}"
-export DEBIAN_FRONTEND=noninteractive
-apt-get update
-apt-get install -y --no-install-recommends python3 python3-venv python3-pip util-linux
-python3 -m venv "$ROOT/venv"
-"$ROOT/venv/bin/pip" install --no-cache-dir --upgrade pip
-# Built from a copy: setuptools writes build files beside the sources, and the bundle stays as uploaded.
-build=$(mktemp -d)
-cp -r "$ROOT/source/grader-src" "$build/grader-src"
-"$ROOT/venv/bin/pip" install --no-cache-dir "$build/grader-src"
-rm -rf "$build"
-# The evaluation labels: the grader (root) reads them, the student's code (another uid) must not.
-chmod 600 "$("$ROOT/venv/bin/python" -c 'from grader.datasets import mnist; print(mnist.package_dir())')/t10k-labels-idx1-ubyte.gz"
-"""
-
-RUN_AUTOGRADER = """\
-#!/usr/bin/env bash
-# Gradescope runs this for every submission. It always leaves a results.json: a submission that cannot
-# be graded gets 0 points and a message saying why.
-ROOT="${AUTOGRADER_ROOT:-/autograder}"
-PYTHON="${GRADER_PYTHON:-$ROOT/venv/bin/python}"
-[ -x "$PYTHON" ] || PYTHON=python3
-exec "$PYTHON" -m grader gradescope run --root "$ROOT"
-"""
-
-PYPROJECT = """\
-[build-system]
-requires = ["setuptools>=68"]
-build-backend = "setuptools.build_meta"
-
-[project]
-name = "grader"
-version = "{version}"
-requires-python = ">=3.10"
-dependencies = {dependencies}
-
-[project.scripts]
-grader = "grader.cli:main"
-
-[tool.setuptools.packages.find]
-include = ["grader*"]
-
-[tool.setuptools.package-data]
-"grader.datasets" = ["data/mnist/*"]
-"""
 
 
 def _add(archive: zipfile.ZipFile, name: str, data: bytes, executable: bool = False) -> None:
@@ -105,8 +56,8 @@ def write_bundle(assignment: Assignment, out: Path, cache: Path) -> Path:
     temporary = out.with_name(out.name + ".tmp")
     config = {"assignment": assignment.id, "grader_version": __version__, "rubric_sha256": assignment.fingerprint}
     with zipfile.ZipFile(temporary, "w") as archive:
-        _add(archive, "setup.sh", SETUP_SH.encode(), executable=True)
-        _add(archive, "run_autograder", RUN_AUTOGRADER.encode(), executable=True)
+        _add(archive, "setup.sh", templates.source("gradescope/setup.sh").encode(), executable=True)
+        _add(archive, "run_autograder", templates.source("gradescope/run_autograder").encode(), executable=True)
         _add(archive, CONFIG, json.dumps(config, indent=2).encode())
         _add(archive, f"course/rubrics/{assignment.id}.yaml", assignment.rubric_path.read_bytes())
         for name in ("probes.py", "judges.py"):  # the staff code load_assignment reads
@@ -119,7 +70,7 @@ def write_bundle(assignment: Assignment, out: Path, cache: Path) -> Path:
         for path in grader_files(withheld=()):
             _add(archive, f"grader-src/grader/{path.relative_to(PACKAGE_ROOT).as_posix()}", path.read_bytes())
         # Pinned to the versions this grader runs with, so Gradescope grades as the TAs' machines do.
-        _add(archive, "grader-src/pyproject.toml", PYPROJECT.format(version=__version__, dependencies=json.dumps(requirements())).encode())
+        _add(archive, "grader-src/pyproject.toml", templates.render("gradescope/pyproject.toml", version=__version__, dependencies=json.dumps(requirements())).encode())
     temporary.replace(out)
     return out
 

@@ -35,7 +35,7 @@ from grader.errors import SandboxUnavailable
 
 RECIPE_VERSION = "2"
 DEBIAN_SUITE = "bookworm"
-PACKAGES = ("tensorflow-cpu", "nbclient", "nbformat", "ipykernel", "pydantic", "PyYAML", "numpy")
+PACKAGES = ("tensorflow-cpu", "nbclient", "nbformat", "ipykernel", "pydantic", "PyYAML", "numpy", "Jinja2")
 WITHHELD = ("t10k-labels-idx1-ubyte.gz",)
 PACKAGE_ROOT = Path(__file__).resolve().parents[1]
 SANDBOX_UID = 1000
