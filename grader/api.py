@@ -242,11 +242,19 @@ def _expected_scores(assignment: Assignment) -> dict[str, float]:
 
 
 def validate(assignment_id: str | None = None, course: Path | str | None = None, jobs: int = 1, sandbox: str = "local", progress: bool = True) -> list[ValidationOutcome]:
-    """Grade the reference (must earn every automatic point) and every sample (must earn its expected score)."""
+    """Grade the reference (must earn every automatic point) and every sample (must earn its expected score).
+
+    First, the template and the reference must be what ``grader assign`` makes from the source notebook now.
+    """
+    from grader.authoring.assign import stale
+
     ids = [assignment_id] if assignment_id else list_assignments(course)
     outcomes: list[ValidationOutcome] = []
     for current in ids:
         assignment = load_assignment(current, course)
+        outdated = stale(assignment)
+        if outdated:
+            raise RubricError(f"{outdated[0]}: not what the source notebook makes now; run `grader assign {current}`")
         runner = _sandbox(assignment, sandbox, None, [])
         automatic = sum(c.points for c in assignment.rubric.checks if c.kind != "manual" and not c.bonus)
         bonus = sum(c.points for c in assignment.rubric.checks if c.bonus)
@@ -270,6 +278,14 @@ def validate(assignment_id: str | None = None, course: Path | str | None = None,
 
         run_pool(items, work, collect, jobs)
     return outcomes
+
+
+def assign(assignment_id: str | None = None, course: Path | str | None = None) -> list[Path]:
+    """Write each assignment's student template and reference from its source notebook (rubrics/<id>/source.ipynb)."""
+    from grader.authoring.assign import assign as generate
+
+    ids = [assignment_id] if assignment_id else list_assignments(course)
+    return [path for current in ids for path in generate(load_assignment(current, course))]
 
 
 # -- export, schema -----------------------------------------------------------------------------------
@@ -377,4 +393,4 @@ def rubric_reference() -> str:
     return render()
 
 
-__all__ = ["ValidationOutcome", "build_image", "check", "check_exercise", "check_notebook", "export", "find_submissions", "grade", "gradescope_autograde", "gradescope_bundle", "list_assignments", "manual_export", "manual_import", "render_table", "rubric_reference", "rubric_schema", "validate"]
+__all__ = ["ValidationOutcome", "assign", "build_image", "check", "check_exercise", "check_notebook", "export", "find_submissions", "grade", "gradescope_autograde", "gradescope_bundle", "list_assignments", "manual_export", "manual_import", "render_table", "rubric_reference", "rubric_schema", "validate"]

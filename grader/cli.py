@@ -42,6 +42,9 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("notebook", type=Path, metavar="NOTEBOOK")
     check.add_argument("--assignment", "-a", default=None, help="Assignment id (default: found from the notebook's file name).")
 
+    assign = commands.add_parser("assign", help="Write the student template and the reference from the source notebook with solution markers.")
+    assign.add_argument("assignment", nargs="?", default=None, metavar="ASSIGNMENT", help="Assignment id (default: all).")
+
     validate = commands.add_parser("validate", help="Check a rubric: the reference must earn full marks, samples their expected scores.")
     validate.add_argument("assignment", nargs="?", default=None, metavar="ASSIGNMENT", help="Assignment id (default: all).")
     validate.add_argument("-j", "--jobs", type=int, default=default(api.validate, "jobs"), help="Notebooks graded at once (default: %(default)s).")
@@ -98,6 +101,10 @@ def run(arguments: argparse.Namespace) -> int:
         result = api.check_notebook(arguments.notebook, arguments.assignment, course=arguments.course)
         print(render_check(result))
         return 0 if all(c.status in (CheckStatus.passed, CheckStatus.pending) for c in result.checks) else 1
+    if arguments.command == "assign":
+        for path in api.assign(arguments.assignment, course=arguments.course):
+            print(path)
+        return 0
     if arguments.command == "validate":
         outcomes = api.validate(arguments.assignment, course=arguments.course, jobs=arguments.jobs, sandbox=arguments.sandbox)
         for outcome in outcomes:

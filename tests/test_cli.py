@@ -12,7 +12,7 @@ import pytest
 from grader import api, cli
 from tests.conftest import write_notebook
 
-COMMANDS = ["grade", "check", "validate", "export", "schema", "list", "image"]
+COMMANDS = ["grade", "check", "assign", "validate", "export", "schema", "list", "image"]
 
 
 @pytest.mark.parametrize("command", COMMANDS)
