@@ -1,0 +1,144 @@
+"""Benchmark: what grading costs beyond running the notebooks. Prints ratios, asserts nothing.
+
+    python bench/bench_overhead.py [--work tiny|pw06|all] [--reps 3] [--tiny-count 16] [--docker]
+
+For each batch (``tiny``: N small NumPy notebooks of the tiny course; ``pw06``: the 7 PW06 samples) it runs,
+in one go and alternating the systems within each repetition so a change of machine load hits all of them:
+
+- bare nbclient, 1 and 2 notebooks at a time (the lower bound: no sandbox, no probes, no judging);
+- ``grader grade -j 1`` and ``-j 2`` with the local sandbox (and Docker with ``--docker``), each into a
+  fresh results folder;
+- the unchanged re-grade (everything skipped);
+- nbgrader and Otter-Grader when they are installed (a note when not).
+
+Each system runs as a child process; wall time is measured around it and CPU time from the children's
+resource usage (every process it started and reaped: kernels, sandboxes). Printed per system: the median
+wall time, the ratio to bare nbclient at the same parallelism, and CPU-seconds of overhead per submission
+beyond the bare run's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from tests.conftest import make_tiny_course, write_notebook  # noqa: E402
+
+TINY_CELLS = [
+    ("import numpy as np\nrng = np.random.default_rng(0)\nA = rng.normal(size=(200, 200))", []),
+    ("def double(x):\n    return float(np.sum(np.eye(1) * 2 * x))", ["ex1"]),
+    ("def greeting():\n    return 'Hello ' + str(np.linalg.matrix_rank(A))", ["ex2"]),
+]
+
+BARE = """
+import sys
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+def run(path):
+    import nbformat
+    from nbclient import NotebookClient
+    notebook = nbformat.read(path, as_version=4)
+    NotebookClient(notebook, kernel_name="python3", timeout=600, shutdown_kernel="immediate", resources={"metadata": {"path": str(Path(path).parent)}}).execute()
+
+if __name__ == "__main__":
+    paths = sorted(str(p) for p in Path(sys.argv[1]).rglob("*.ipynb"))
+    with ProcessPoolExecutor(int(sys.argv[2])) as pool:
+        list(pool.map(run, paths))
+"""
+
+
+def measure(command: list[str], env: dict | None = None) -> tuple[float, float]:
+    """(wall seconds, CPU seconds of every process it started and reaped)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.monotonic()
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=REPO)
+    wall = time.monotonic() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def batches(work: str, root: Path, tiny_count: int) -> dict[str, tuple[Path, str, Path | None]]:
+    """name -> (submissions folder, assignment id, course folder or None for the repository)."""
+    found = {}
+    if work in ("tiny", "all"):
+        course = make_tiny_course(root / "tiny")
+        for index in range(tiny_count):
+            write_notebook(root / "tiny" / "subs" / f"student{index:02d}.ipynb", TINY_CELLS)
+        found["tiny"] = (root / "tiny" / "subs", "tiny", course)
+    if work in ("pw06", "all"):
+        folder = root / "pw06" / "subs"
+        folder.mkdir(parents=True)
+        for sample in sorted((REPO / "assignments" / "pw06-mlp" / "samples").glob("*.ipynb")):
+            shutil.copy(sample, folder / sample.name)
+        found["pw06"] = (folder, "pw06-mlp", None)
+    return found
+
+
+def systems(folder: Path, assignment: str, course: Path | None, out_root: Path, docker: bool) -> dict[str, tuple[int, callable]]:
+    """name -> (parallelism, factory of the command for repetition r)."""
+    course_args = ["--course", str(course)] if course else []
+    grade = [sys.executable, "-m", "grader", *course_args, "grade", str(folder), "-a", assignment]
+    found: dict[str, tuple[int, callable]] = {}
+    for jobs in (1, 2):
+        found[f"bare nbclient -j {jobs}"] = (jobs, lambda r, jobs=jobs: [sys.executable, "-c", BARE, str(folder), str(jobs)])
+        found[f"grader local -j {jobs}"] = (jobs, lambda r, jobs=jobs: [*grade, "--out", str(out_root / f"local{jobs}-{r}"), "-j", str(jobs), "--sandbox", "local"])
+        if docker:
+            found[f"grader docker -j {jobs}"] = (jobs, lambda r, jobs=jobs: [*grade, "--out", str(out_root / f"docker{jobs}-{r}"), "-j", str(jobs), "--sandbox", "docker"])
+    found["grader unchanged re-grade -j 2"] = (2, lambda r: [*grade, "--out", str(out_root / f"local2-{r}"), "-j", "2", "--sandbox", "local"])
+    return found
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--work", choices=["tiny", "pw06", "all"], default="tiny")
+    parser.add_argument("--reps", type=int, default=3)
+    parser.add_argument("--tiny-count", type=int, default=16)
+    parser.add_argument("--docker", action="store_true", help="also the Docker sandbox (needs an engine and `grader image build`)")
+    options = parser.parse_args()
+    for tool in ("nbgrader", "otter"):
+        if shutil.which(tool) is None:
+            print(f"note: {tool} is not installed here, so it is not compared (pip install {'otter-grader' if tool == 'otter' else tool})")
+    root = Path(tempfile.mkdtemp(prefix="grader-bench-"))
+    try:
+        for name, (folder, assignment, course) in batches(options.work, root, options.tiny_count).items():
+            count = len(list(folder.glob("*.ipynb")))
+            table = systems(folder, assignment, course, root / f"{name}-out", options.docker)
+            walls: dict[str, list[float]] = {system: [] for system in table}
+            cpus: dict[str, list[float]] = {system: [] for system in table}
+            for repetition in range(options.reps):
+                order = list(table) if repetition % 2 == 0 else list(reversed(table))
+                # The re-grade needs its first run: keep it after "grader local -j 2" whatever the order.
+                order.remove("grader unchanged re-grade -j 2")
+                order.insert(order.index("grader local -j 2") + 1, "grader unchanged re-grade -j 2")
+                for system in order:
+                    wall, cpu = measure(table[system][1](repetition), env={**os.environ, "PYTHONPATH": str(REPO)})
+                    walls[system].append(wall)
+                    cpus[system].append(cpu)
+            print(f"\n{name}: {count} submissions, {options.reps} repetitions, medians")
+            print(f"{'system':34} {'wall s':>8} {'ratio':>7} {'CPU s':>8} {'overhead CPU-s/sub':>19}")
+            first_run = statistics.median(walls["grader local -j 2"])
+            for system, (jobs, _) in table.items():
+                wall, cpu = statistics.median(walls[system]), statistics.median(cpus[system])
+                bare_wall, bare_cpu = statistics.median(walls[f"bare nbclient -j {jobs}"]), statistics.median(cpus[f"bare nbclient -j {jobs}"])
+                ratio = wall / (first_run if "re-grade" in system else bare_wall)
+                label = "of 1st run" if "re-grade" in system else ""
+                overhead = "" if "re-grade" in system else f"{(cpu - bare_cpu) / count:19.2f}"
+                print(f"{system:34} {wall:8.1f} {ratio:7.2f} {cpu:8.1f} {overhead:>19} {label}")
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
