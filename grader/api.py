@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import sys
 import tempfile
@@ -31,6 +32,7 @@ from grader.execution import live
 from grader.execution.artifacts import dump_probe_data, load_probe_data
 from grader.execution.loading import file_digest, load_notebook
 from grader.exports import EXPORTERS, ExportContext
+from grader.files import replace_atomically
 from grader.exports.gradescope import results_json
 from grader.lms import load_roster, save_roster, unpack_submissions
 from grader.lms.gradescope import AutograderRoot, failure_results, write_bundle
@@ -72,11 +74,27 @@ def _needs_reference(assignment: Assignment) -> bool:
     return any(check.uses_reference() for check in assignment.rubric.checks)
 
 
+def reference_cache_file(assignment: Assignment, cache_dir: Path) -> Path:
+    """Where the reference's probe data is kept: named by the rubric's fingerprint (rubric, probes, judges),
+    the grader's version and the reference notebook's bytes, so any change to one of them is a new file.
+
+    Without the reference notebook (a Gradescope container carries only the data), the one file made for
+    this rubric when the bundle was built.
+    """
+    stem = f"reference-{assignment.id}-{assignment.fingerprint[:16]}"
+    notebook = assignment.reference_notebook
+    if not notebook.exists():
+        made = sorted(cache_dir.glob(f"{stem}-*.json"))
+        return made[0] if made else cache_dir / f"{stem}-missing.json"
+    content = hashlib.sha256(__version__.encode() + b"\0" + notebook.read_bytes()).hexdigest()[:12]
+    return cache_dir / f"{stem}-{content}.json"
+
+
 def reference_data(assignment: Assignment, sandbox: Sandbox, cache_dir: Path | None) -> dict[str, ProbeData] | None:
-    """The reference solution's probe data on the grader's inputs, computed once per rubric version."""
+    """The reference solution's probe data on the grader's inputs, computed once per content (see reference_cache_file)."""
     if not _needs_reference(assignment):
         return None
-    cache = cache_dir / f"reference-{assignment.id}-{assignment.fingerprint[:16]}.json" if cache_dir else None
+    cache = reference_cache_file(assignment, cache_dir) if cache_dir else None
     if cache and cache.exists():
         return load_probe_data(cache.read_text())
     result, data = grade_submission(Submission("reference", assignment.reference_notebook), assignment, sandbox, is_reference=True)
@@ -85,7 +103,7 @@ def reference_data(assignment: Assignment, sandbox: Sandbox, cache_dir: Path | N
         raise RubricError(f"{assignment.reference_notebook}: the reference solution did not produce probe data ({result.error or ', '.join(broken)}); run `grader validate {assignment.id}`")
     if cache:
         cache.parent.mkdir(parents=True, exist_ok=True)
-        cache.write_text(dump_probe_data(data))
+        replace_atomically(cache, dump_probe_data(data))  # two batches may fill the same cache at once
     return data
 
 
@@ -136,7 +154,8 @@ def grade(
                 summary.skipped.append(submission.student)
             else:
                 todo.append(submission)
-        reference = reference_data(assignment, runner, out_dir / ".cache") if todo else None
+        # One reference run per content, shared by every results folder (issue: it ran again for each fresh one).
+        reference = reference_data(assignment, runner, _user_cache() / "reference") if todo else None
 
         def work(submission: Submission) -> SubmissionResult:
             return grade_submission(submission, assignment, runner, reference=reference)[0]
@@ -197,7 +216,7 @@ def check_exercise(exercise: str, assignment_id: str | None = None, notebook: Pa
         raise InputError(f"{assignment.rubric_path}: no public checks for exercise {exercise!r} (exercises with public checks: {known})")
     reference = None
     if any(check.uses_reference() for check in checks):
-        reference = reference_data(assignment, _sandbox(assignment, sandbox, None, []), _user_cache())
+        reference = reference_data(assignment, _sandbox(assignment, sandbox, None, []), _user_cache() / "reference")
     return check_live(shell, assignment, exercise, checks, saved, reference)
 
 
@@ -207,11 +226,14 @@ def check_notebook(notebook: Path | str, assignment_id: str | None = None, cours
     load_notebook(notebook)  # bad input fails here, with one line, before anything starts
     assignment = load_assignment(assignment_id or _guess_assignment(notebook, course), course)
     runner = _sandbox(assignment, sandbox, None, [])
-    reference = reference_data(assignment, runner, _user_cache())
+    reference = reference_data(assignment, runner, _user_cache() / "reference")
     return grade_submission(Submission(notebook.stem, notebook), assignment, runner, public_only=True, reference=reference)[0]
 
 
 def _user_cache() -> Path:
+    """$GRADER_CACHE_DIR, else the user's cache folder; the sandbox never sees it."""
+    if os.environ.get("GRADER_CACHE_DIR"):
+        return Path(os.environ["GRADER_CACHE_DIR"])
     return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "grader"
 
 

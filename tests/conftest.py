@@ -114,6 +114,14 @@ def make_tiny_course(root: Path) -> Path:
     return course
 
 
+@pytest.fixture(autouse=True)
+def private_grader_cache(tmp_path_factory, monkeypatch) -> Path:
+    """Each test its own reference cache: a test must not pass on data another test computed."""
+    folder = tmp_path_factory.mktemp("grader-cache")
+    monkeypatch.setenv("GRADER_CACHE_DIR", str(folder))
+    return folder
+
+
 @pytest.fixture
 def tiny_course(tmp_path: Path) -> Path:
     return make_tiny_course(tmp_path)

@@ -97,3 +97,27 @@ def test_check_runs_public_checks_only(tiny_course, tmp_path):
     assert {c.check_id for c in result.checks} == {"double-values", "greeting"}
     greeting = next(c for c in result.checks if c.check_id == "greeting")
     assert greeting.status == CheckStatus.failed and "it should say hello" in greeting.reason
+
+
+def test_reference_runs_once_per_content_across_results_folders(tiny_course, tmp_path, monkeypatch, private_grader_cache):
+    from grader import pipeline
+
+    runs = []
+    real = pipeline.grade_submission
+
+    def observed(submission, *arguments, **options):  # the real pipeline; only counts reference runs
+        if options.get("is_reference"):
+            runs.append(submission.path)
+        return real(submission, *arguments, **options)
+
+    monkeypatch.setattr(api, "grade_submission", observed)
+    write_notebook(tmp_path / "subs" / "good.ipynb", GOOD_CELLS)
+    first = api.grade(tmp_path / "subs", "tiny", tmp_path / "out1", course=tiny_course, progress=False)
+    second = api.grade(tmp_path / "subs", "tiny", tmp_path / "out2", course=tiny_course, progress=False)
+    assert len(runs) == 1 and first.results[0].score == second.results[0].score == 9
+    # A changed reference notebook is new content: it runs again, and its data is what judges see.
+    write_notebook(tiny_course / "reference" / "tiny" / "tiny.ipynb", [("def double(x):\n    return 3 * x", ["ex1"]), GOOD_CELLS[1]])
+    third = api.grade(tmp_path / "subs", "tiny", tmp_path / "out3", course=tiny_course, progress=False)
+    assert len(runs) == 2
+    assert {c.check_id: c.points_awarded for c in third.results[0].checks}["double-reference"] == 0
+    assert len(list((private_grader_cache / "reference").glob("reference-tiny-*.json"))) == 2

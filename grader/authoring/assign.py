@@ -32,6 +32,7 @@ from pathlib import Path
 import nbformat
 
 from grader.errors import RubricError
+from grader.files import replace_atomically
 from grader.rubric.loading import Assignment
 
 SOURCE_NAME = "source.ipynb"
@@ -202,8 +203,6 @@ def assign(assignment: Assignment) -> list[Path]:
     for target, data in zip(targets(assignment), (made.template, made.reference)):
         target.parent.mkdir(parents=True, exist_ok=True)
         if not target.exists() or target.read_bytes() != data:
-            temporary = target.with_name(target.name + ".tmp")
-            temporary.write_bytes(data)
-            temporary.replace(target)
+            replace_atomically(target, data)
         written.append(target)
     return written

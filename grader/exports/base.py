@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
+from grader.files import replace_atomically  # noqa: F401 - exporters import it from here
 from grader.lms.roster import Roster, RosterEntry
 from grader.results import SubmissionResult
 
@@ -47,12 +48,3 @@ class Exporter(abc.ABC):
     @abc.abstractmethod
     def write(self, results: list[SubmissionResult], path: Path) -> Path:
         """Write the file and return its path."""
-
-
-def replace_atomically(path: Path, text: str) -> Path:
-    """Write text beside path, then move it over path: a reader never sees half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(path.name + ".tmp")
-    temporary.write_text(text, encoding="utf-8", newline="")
-    temporary.replace(path)
-    return path

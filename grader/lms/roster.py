@@ -19,6 +19,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from grader.errors import InputError
+from grader.files import replace_atomically
 
 ROSTER_FILE = "roster.json"
 
@@ -58,12 +59,7 @@ class Roster(BaseModel):
 
 
 def save_roster(roster: Roster, folder: Path) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / ROSTER_FILE
-    temporary = path.with_name(path.name + ".tmp")
-    temporary.write_text(roster.model_dump_json(indent=2), encoding="utf-8")
-    temporary.replace(path)
-    return path
+    return replace_atomically(folder / ROSTER_FILE, roster.model_dump_json(indent=2))
 
 
 def load_roster(folder: Path) -> Roster | None:
