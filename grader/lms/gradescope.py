@@ -70,7 +70,7 @@ def write_bundle(assignment: Assignment, out: Path, cache: Path) -> Path:
         for path in grader_files(withheld=()):
             _add(archive, f"grader-src/grader/{path.relative_to(PACKAGE_ROOT).as_posix()}", path.read_bytes())
         # Pinned to the versions this grader runs with, so Gradescope grades as the TAs' machines do.
-        _add(archive, "grader-src/pyproject.toml", templates.render("gradescope/pyproject.toml", version=__version__, dependencies=json.dumps(requirements())).encode())
+        _add(archive, "grader-src/pyproject.toml", templates.render("gradescope/pyproject.toml.j2", version=__version__, dependencies=json.dumps(requirements())).encode())
     temporary.replace(out)
     return out
 
