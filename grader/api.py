@@ -124,6 +124,8 @@ def grade(
     submissions_dir, roster = unpack_submissions(source, out_dir / ".intake" / assignment.id, assignment.rubric.notebook)
     if roster.students:
         save_roster(roster, reports_dir)
+    # Only this download's refusals: a roster kept from an earlier download says nothing about today's files.
+    refused = {student: entry.refused for student, entry in roster.students.items() if entry.refused}
     roster = load_roster(reports_dir)
     submissions = find_submissions(submissions_dir, assignment.rubric.notebook)
     runner = _sandbox(assignment, sandbox, gpus, [source, submissions_dir, out_dir])
@@ -139,6 +141,8 @@ def grade(
         reference = reference_data(assignment, runner, out_dir / ".cache") if todo else None
 
         def work(submission: Submission) -> SubmissionResult:
+            if submission.student in refused:
+                return not_graded(submission, assignment, None, refused[submission.student], "the notebook was not unpacked")
             try:
                 return grade_submission(submission, assignment, runner, reference=reference)[0]
             except Exception as bug:  # noqa: BLE001 - one submission never stops the batch
