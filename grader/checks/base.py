@@ -21,6 +21,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from grader.results import CellRecord, CellStatus, CheckResult, CheckStatus
 
 
+REASON_CHARS = 2000
+
+
 class CheckNotRun(Exception):
     """The check could not be judged (missing probe data, NaN, probe crash); the reason is for the student."""
 
@@ -183,6 +186,9 @@ class CheckBase(BaseModel):
 
     def result(self, status: CheckStatus, points: float, reason: str, measured: dict | None = None, figures: list | None = None) -> CheckResult:
         hint = self.feedback.hint if self.visibility == "public" and status != CheckStatus.passed else None
+        reason = reason.strip()
+        if len(reason) > REASON_CHARS:  # a judge quoting the student's value (repr of a 4 MB string) must not bloat every report
+            reason = f"{reason[:REASON_CHARS]} … ({len(reason) - REASON_CHARS} more characters)"
         return CheckResult(
             check_id=self.id,
             title=self.title,
@@ -191,7 +197,7 @@ class CheckBase(BaseModel):
             points_possible=self.points,
             points_awarded=points,
             status=status,
-            reason=reason.strip(),
+            reason=reason,
             hint=hint,
             measured=measured or {},
             figures=figures or [],

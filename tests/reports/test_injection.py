@@ -13,9 +13,11 @@ from html.parser import HTMLParser
 
 from markdown_it import MarkdownIt
 
+from grader.checks.base import REASON_CHARS
 from grader.reports import render_html, render_markdown, write_student_reports
 from grader.reports.cells import EXCERPT_CHARS, LINE_CHARS, failing_cell
 from grader.results import CellRecord, CellStatus, CheckStatus, RunRecord, RunStatus
+from tests.conftest import GOOD_CELLS, grade_cells
 from tests.reports.samples import check, result
 
 PAYLOAD = '<script>alert(1)</script><img src=x onerror="alert(2)">'
@@ -89,3 +91,12 @@ def test_html_report_renders_as_inert_text(tmp_path):
     written = write_student_reports(hostile, tmp_path, "PW06")
     assert all(path.stat().st_size < 40_000 for path in tmp_path.iterdir()), "one 8 MB line must not make every report 8 MB"
     assert written.exists()
+
+
+def test_a_reason_quoting_a_huge_student_value_is_capped(tmp_path, tiny, local_sandbox):
+    # A real kernel returns half a megabyte from greeting(); the judge quotes it in its reason.
+    result = grade_cells(tmp_path, tiny, local_sandbox, [GOOD_CELLS[0], ("def greeting():\n    return 'bye' + 'A' * 500_000", ["ex2"])])
+    greeting = next(c for c in result.checks if c.check_id == "greeting")
+    assert greeting.status == CheckStatus.failed and greeting.reason.startswith("greeting() returned 'byeAAA")
+    assert len(greeting.reason) < REASON_CHARS + 100 and "more characters)" in greeting.reason
+    assert len(render_markdown(result, "Tiny")) < 10_000 and len(render_html(result, "Tiny")) < 15_000
