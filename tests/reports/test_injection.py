@@ -14,7 +14,7 @@ from html.parser import HTMLParser
 from markdown_it import MarkdownIt
 
 from grader.checks.base import REASON_CHARS
-from grader.reports import render_html, render_markdown, write_student_reports
+from grader.reports import render_check, render_html, render_markdown, render_table, write_student_reports
 from grader.reports.cells import EXCERPT_CHARS, LINE_CHARS, failing_cell
 from grader.results import CellRecord, CellStatus, CheckStatus, RunRecord, RunStatus
 from tests.conftest import GOOD_CELLS, grade_cells
@@ -100,3 +100,10 @@ def test_a_reason_quoting_a_huge_student_value_is_capped(tmp_path, tiny, local_s
     assert greeting.status == CheckStatus.failed and greeting.reason.startswith("greeting() returned 'byeAAA")
     assert len(greeting.reason) < REASON_CHARS + 100 and "more characters)" in greeting.reason
     assert len(render_markdown(result, "Tiny")) < 10_000 and len(render_html(result, "Tiny")) < 15_000
+
+
+def test_terminal_output_carries_no_escape_sequences():
+    hostile = hostile_result().model_copy(update={"student": "eve\x1b]0;pwned\x07", "graded": False, "error": "bad\x1b[2J\x1b[8m hidden"})
+    table = render_table([hostile])
+    assert "\x1b" not in table and "\x07" not in table and "eve?]0;pwned?" in table
+    assert "\x1b" not in render_check(hostile_result().model_copy(update={"checks": [check("c", "C", 1, 0, CheckStatus.failed, "x\x1b[2Jy")]}))
