@@ -30,14 +30,14 @@ from grader.distributed import run_pool
 from grader.errors import GraderError, InputError, RubricError, SubmissionsError
 from grader.execution import live
 from grader.execution.artifacts import dump_probe_data, load_probe_data
-from grader.execution.loading import file_digest, load_notebook
+from grader.execution.loading import file_digest, load_notebook, printable
 from grader.exports import EXPORTERS, ExportContext
 from grader.files import replace_atomically
 from grader.exports.gradescope import results_json
 from grader.lms import load_roster, save_roster, unpack_submissions
 from grader.lms.gradescope import AutograderRoot, failure_results, write_bundle
 from grader.manual import export_manual, import_manual
-from grader.pipeline import Submission, check_live, finish, grade_submission, select_checks
+from grader.pipeline import Submission, check_live, finish, grade_submission, not_graded, select_checks
 from grader.reports import render_table, write_dashboard, write_student_reports
 from grader.results import BatchSummary, ExerciseCheck, SubmissionResult
 from grader.rubric import Assignment, Rubric, list_assignments, load_assignment
@@ -57,13 +57,13 @@ def find_submissions(folder: Path, notebook_name: str) -> list[Submission]:
         if entry.name.startswith("."):
             continue
         if entry.is_file() and entry.suffix == ".ipynb":
-            found[entry.stem] = Submission(entry.stem, entry)
+            found[printable(entry.stem)] = Submission(printable(entry.stem), entry)
         elif entry.is_dir():
             notebooks = sorted(p for p in entry.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
             named = [p for p in notebooks if p.name == notebook_name]
             chosen = named[0] if named else notebooks[0] if len(notebooks) == 1 else None
             # A folder with no usable notebook is still a student: grading records why it got nothing.
-            found[entry.name] = Submission(entry.name, chosen or entry / notebook_name)
+            found[printable(entry.name)] = Submission(printable(entry.name), chosen or entry / notebook_name)
     if not found:
         raise SubmissionsError(f"{folder}: no notebooks found (expected <student>.ipynb or <student>/{notebook_name})")
     return list(found.values())
@@ -142,6 +142,8 @@ def grade(
     submissions_dir, roster = unpack_submissions(source, out_dir / ".intake" / assignment.id, assignment.rubric.notebook)
     if roster.students:
         save_roster(roster, reports_dir)
+    # Only this download's refusals: a roster kept from an earlier download says nothing about today's files.
+    refused = {student: entry.refused for student, entry in roster.students.items() if entry.refused}
     roster = load_roster(reports_dir)
     submissions = find_submissions(submissions_dir, assignment.rubric.notebook)
     runner = _sandbox(assignment, sandbox, gpus, [source, submissions_dir, out_dir])
@@ -158,21 +160,36 @@ def grade(
         reference = reference_data(assignment, runner, _user_cache() / "reference") if todo else None
 
         def work(submission: Submission) -> SubmissionResult:
-            return grade_submission(submission, assignment, runner, reference=reference)[0]
+            if submission.student in refused:
+                return not_graded(submission, assignment, None, refused[submission.student], "the notebook was not unpacked")
+            try:
+                return grade_submission(submission, assignment, runner, reference=reference)[0]
+            except Exception as bug:  # noqa: BLE001 - one submission never stops the batch
+                return not_graded(submission, assignment, None, f"the grader failed on this notebook ({type(bug).__name__}: {bug})")
 
         def store(submission: Submission, result: SubmissionResult) -> None:
-            result = finish(result, assignment, roster.get(result.student) if roster else None)
-            book.save(result)
-            write_student_reports(result, reports_dir, assignment.rubric.title)
+            try:
+                _record(finish(result, assignment, roster.get(result.student) if roster else None), book, reports_dir, assignment)
+            except Exception as bug:  # noqa: BLE001 - e.g. a report that cannot be written: record why, go on
+                result = not_graded(submission, assignment, None, f"the grader could not record this result ({type(bug).__name__}: {bug})")
+                _record(result, book, reports_dir, assignment)
             summary.graded.append(result.student)
             if progress:
                 _progress(len(summary.graded), len(todo), result)
 
-        run_pool(todo, work, store, jobs)
-        summary.results = book.all(assignment.id)
-    EXPORTERS["csv"]().write(summary.results, out_dir / "grades.csv")
-    write_dashboard(summary.results, reports_dir, assignment.rubric.title, roster)
+        try:
+            run_pool(todo, work, store, jobs)
+        finally:
+            # Even a batch stopped by the TA (Ctrl-C) or a grader bug leaves the table of what is done.
+            summary.results = book.all(assignment.id)
+            EXPORTERS["csv"]().write(summary.results, out_dir / "grades.csv")
+            write_dashboard(summary.results, reports_dir, assignment.rubric.title, roster)
     return summary
+
+
+def _record(result: SubmissionResult, book: Gradebook, reports_dir: Path, assignment: Assignment) -> None:
+    book.save(result)
+    write_student_reports(result, reports_dir, assignment.rubric.title)
 
 
 # -- check ------------------------------------------------------------------------------------------

@@ -36,7 +36,7 @@ from grader.datasets import mnist
 from grader.errors import NotebookError
 from grader.execution import artifacts, live
 from grader.execution.job import JobSpec, ProbeCall
-from grader.execution.loading import code_cells, file_digest, load_notebook
+from grader.execution.loading import code_cells, file_digest, load_notebook, printable
 from grader.lms.late import apply_late_policy
 from grader.lms.roster import RosterEntry
 from grader.reports.cells import failing_cell
@@ -227,7 +227,7 @@ def score(submission: Submission, assignment: Assignment, checks: list[CheckBase
     return SubmissionResult(
         student=submission.student,
         assignment_id=assignment.id,
-        notebook_path=str(submission.path),
+        notebook_path=printable(str(submission.path)),
         notebook_sha256=digest,
         rubric_sha256=assignment.fingerprint,
         grader_version=__version__,
@@ -275,8 +275,9 @@ def grade_submission(
     try:
         notebook, digest = load_submission(submission)
     except NotebookError as problem:
-        verdicts = [check.result(CheckStatus.error, 0.0, f"Not evaluated: the notebook could not be read ({problem}).") for check in checks]
-        return score(submission, assignment, checks, verdicts, None, file_digest(submission.path), public_only, started, error=str(problem)), {}
+        return not_graded(submission, assignment, checks, str(problem), "the notebook could not be read", public_only, started), {}
+    except Exception as bug:  # noqa: BLE001 - a file the loader did not foresee is this student's result, not a dead batch
+        return not_graded(submission, assignment, checks, f"{submission.path}: {_describe(bug)}", "the notebook could not be read", public_only, started), {}
     probes = assignment.rubric.probes_for(checks)
     inputs = choose_inputs(assignment)
     job_dir = Path(tempfile.mkdtemp(prefix=f"{assignment.id}-", dir=job_root()))
@@ -286,16 +287,40 @@ def grade_submission(
         run = run_record(outcome, job_dir, notebook, assignment, spec)
         evidence = collect_evidence(job_dir, run, probes, assignment, inputs, notebook, reference)
     except Exception as bug:  # noqa: BLE001 - e.g. the container engine went away: one result, not a dead batch
-        problem = f"the grader could not run this notebook ({type(bug).__name__}: {bug})"
-        verdicts = [check.result(CheckStatus.error, 0.0, f"Not evaluated: {problem}.") for check in checks]
-        return score(submission, assignment, checks, verdicts, None, digest, public_only, started, error=problem), {}
+        return not_graded(submission, assignment, checks, f"the grader could not run this notebook ({_describe(bug)})", None, public_only, started), {}
     finally:
         if not os.environ.get("GRADER_KEEP_JOBS"):
             shutil.rmtree(job_dir, ignore_errors=True)
     if is_reference:
         evidence.reference = evidence.probes
-    verdicts = judge_checks(checks, evidence)
-    return score(submission, assignment, checks, verdicts, run, digest, public_only, started), evidence.probes
+    try:
+        verdicts = judge_checks(checks, evidence)
+        return score(submission, assignment, checks, verdicts, run, digest, public_only, started), evidence.probes
+    except Exception as bug:  # noqa: BLE001 - each judge already catches its own; this is the net under the rest
+        return not_graded(submission, assignment, checks, f"the grader could not judge this notebook ({_describe(bug)})", None, public_only, started), {}
+
+
+def _describe(bug: BaseException) -> str:
+    return one_line(f"{type(bug).__name__}: {bug}")
+
+
+def one_line(text: str, limit: int = 300) -> str:
+    """A reason fit for a result: one line, capped, and writable as UTF-8 whatever the student's bytes were."""
+    flat = printable(" ".join(str(text).split()))
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def not_graded(submission: Submission, assignment: Assignment, checks: list[CheckBase] | None, problem: str, what: str | None = None, public_only: bool = False, started: float | None = None) -> SubmissionResult:
+    """The result of a submission that could not be graded: every check 0, ``problem`` as the one-line reason.
+
+    ``what`` is the sentence the checks give (default: the problem itself).
+    """
+    checks = select_checks(assignment, public_only) if checks is None else checks
+    problem = one_line(problem)
+    because = f"{what} ({problem})" if what else problem
+    verdicts = [check.result(CheckStatus.error, 0.0, f"Not evaluated: {because}.") for check in checks]
+    started = time.monotonic() if started is None else started
+    return score(submission, assignment, checks, verdicts, None, file_digest(submission.path), public_only, started, error=problem)
 
 
 # -- the in-notebook self-check ----------------------------------------------------------------------

@@ -61,6 +61,14 @@ def test_rerun_skips_unchanged_and_regrades_changed_or_forced(tiny_course, tmp_p
     assert sorted(forced.graded) == ["broken", "crash", "good0"]
 
 
+def rows_so_far(database):
+    """The rows a running batch has stored; none while the file or its table is still being created."""
+    try:
+        return rows(database) if database.exists() else []
+    except sqlite3.OperationalError:  # "no such table" between the file's creation and the schema's
+        return []
+
+
 def test_killed_run_resumes_without_losing_or_duplicating(tiny_course, tmp_path):
     for index in range(4):
         write_notebook(tmp_path / "subs" / f"s{index}.ipynb", GOOD_CELLS)
@@ -68,7 +76,7 @@ def test_killed_run_resumes_without_losing_or_duplicating(tiny_course, tmp_path)
     command = [sys.executable, "-m", "grader", "--course", str(tiny_course), "grade", str(tmp_path / "subs"), "-a", "tiny", "--out", str(tmp_path / "out")]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and (not database.exists() or len(rows(database)) < 1):
+    while time.monotonic() < deadline and len(rows_so_far(database)) < 1:
         time.sleep(0.2)
     os.killpg(process.pid, signal.SIGKILL)
     process.wait()
@@ -121,3 +129,54 @@ def test_reference_runs_once_per_content_across_results_folders(tiny_course, tmp
     assert len(runs) == 2
     assert {c.check_id: c.points_awarded for c in third.results[0].checks}["double-reference"] == 0
     assert len(list((private_grader_cache / "reference").glob("reference-tiny-*.json"))) == 2
+
+
+def write_hostile_notebooks(folder):
+    """Notebook files written to stop a batch: each must cost its author alone."""
+    head = '{"nbformat": 4, "nbformat_minor": 5, "metadata": {"x": '
+    tail = '}, "cells": []}'
+    (folder / "b_deeply_nested.ipynb").write_text(head + "[" * 100_000 + "]" * 100_000 + tail)
+    (folder / "c_huge_integer.ipynb").write_text(head + "9" * 5000 + tail)
+    (folder / "d_bad_utf8.ipynb").write_bytes((head + '"').encode() + b"\xff\xfe caf\xe9" + ('"' + tail).encode())
+    (folder / "e_lone_surrogate.ipynb").write_text(head + '"\\ud800"' + tail)
+    (folder / os.fsdecode(b"f_latin1_name_\xe9.ipynb")).write_text("{ this is not json")
+
+
+def test_hostile_notebooks_in_the_middle_cost_only_their_authors(tiny_course, tmp_path):
+    subs = tmp_path / "subs"
+    write_notebook(subs / "a_good.ipynb", GOOD_CELLS)
+    write_hostile_notebooks(subs)
+    write_notebook(subs / "z_good.ipynb", GOOD_CELLS)
+    summary = api.grade(subs, "tiny", tmp_path / "out", jobs=2, course=tiny_course, progress=False)
+    results = {r.student: r for r in summary.results}
+    assert {student: r.score for student, r in results.items() if r.graded} == {"a_good": 9, "z_good": 9}
+    reasons = {student: r.error for student, r in results.items() if not r.graded}
+    assert "nested more than" in reasons["b_deeply_nested"] and "more than 4300 digits" in reasons["c_huge_integer"]
+    assert "not UTF-8" in reasons["d_bad_utf8"] and "surrogate" in reasons["e_lone_surrogate"]
+    assert "invalid JSON" in reasons["f_latin1_name_\\xe9"]
+    assert all("\n" not in reason and len(reason) < 400 for reason in reasons.values())
+    out = tmp_path / "out"
+    with open(out / "grades.csv", encoding="utf-8") as handle:
+        assert len(list(csv.DictReader(handle))) == 7
+    assert len(rows(out / "gradebook.sqlite")) == 7 and (out / "tiny" / "index.html").exists()
+    assert "not UTF-8" in (out / "tiny" / "d_bad_utf8.md").read_text(encoding="utf-8")
+
+
+def test_a_grader_failure_on_one_submission_is_that_students_result(tiny_course, tmp_path, monkeypatch):
+    # The real path for notebooks the loader refuses is the test above; this one reaches the net under
+    # everything else (a grader bug while grading one notebook), which no real notebook should trigger.
+    real = api.grade_submission
+
+    def fails_for_boom(submission, *args, **kwargs):
+        if submission.student == "boom":
+            raise KeyError("a grader bug")
+        return real(submission, *args, **kwargs)
+
+    monkeypatch.setattr(api, "grade_submission", fails_for_boom)
+    for name in ("boom", "good"):
+        write_notebook(tmp_path / "subs" / f"{name}.ipynb", GOOD_CELLS)
+    summary = api.grade(tmp_path / "subs", "tiny", tmp_path / "out", course=tiny_course, progress=False)
+    results = {r.student: r for r in summary.results}
+    assert results["good"].score == 9 and not results["boom"].graded
+    assert "KeyError" in results["boom"].error and all(c.points_awarded == 0 for c in results["boom"].checks)
+    assert (tmp_path / "out" / "grades.csv").exists() and (tmp_path / "out" / "tiny" / "index.html").exists()

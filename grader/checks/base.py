@@ -22,6 +22,9 @@ from grader.execution.artifacts import ProbeData  # the type that crosses the sa
 from grader.results import CellRecord, CellStatus, CheckResult, CheckStatus
 
 
+REASON_CHARS = 2000
+
+
 class CheckNotRun(Exception):
     """The check could not be judged (missing probe data, NaN, probe crash); the reason is for the student."""
 
@@ -179,6 +182,9 @@ class CheckBase(BaseModel):
 
     def result(self, status: CheckStatus, points: float, reason: str, measured: dict | None = None, figures: list | None = None) -> CheckResult:
         hint = self.feedback.hint if self.visibility == "public" and status != CheckStatus.passed else None
+        reason = reason.strip()
+        if len(reason) > REASON_CHARS:  # a judge quoting the student's value (repr of a 4 MB string) must not bloat every report
+            reason = f"{reason[:REASON_CHARS]} … ({len(reason) - REASON_CHARS} more characters)"
         return CheckResult(
             check_id=self.id,
             title=self.title,
@@ -187,7 +193,7 @@ class CheckBase(BaseModel):
             points_possible=self.points,
             points_awarded=points,
             status=status,
-            reason=reason.strip(),
+            reason=reason,
             hint=hint,
             measured=measured or {},
             figures=figures or [],

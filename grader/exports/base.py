@@ -48,3 +48,22 @@ class Exporter(abc.ABC):
     @abc.abstractmethod
     def write(self, results: list[SubmissionResult], path: Path) -> Path:
         """Write the file and return its path."""
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_text(value: str) -> str:
+    """A text cell a spreadsheet shows as text: one starting like a formula gets a leading ``'`` (OWASP, CSV injection).
+
+    Only text goes through here (names, ids, reasons, headers). Cells the grader writes from numbers
+    (scores, points) are formatted numbers and stay numbers: a late penalty can make a score -1.5, and
+    a sheet must still add it up. Text that merely looks numeric (a student named "-1") is text, so it is
+    prefixed like any other.
+    """
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
+def spreadsheet_value(cell: str) -> str:
+    """What ``spreadsheet_text`` wrote, read back from a sheet (a TA's spreadsheet may keep the ``'``)."""
+    return cell[1:] if cell.startswith("'") and cell[1:].startswith(FORMULA_STARTS) else cell

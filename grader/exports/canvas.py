@@ -9,7 +9,8 @@ Layout (Canvas "Import grades" in the Gradebook; the same as its export, which i
 Canvas finds the student by ID (its user id, taken from the submissions.zip file names), else SIS User
 ID, else SIS Login ID. The assignment column is "Name (assignment id)" (``--column``); a header without an
 id makes Canvas create a new assignment. Students with no Canvas identity are written with empty ids
-(Canvas lists them as unmatched). Pending manual points count as 0 until they are imported.
+(Canvas lists them as unmatched). Pending manual points count as 0 until they are imported. Text cells
+go through ``spreadsheet_text`` (a name starting with ``=`` is not a formula); scores stay numbers.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import csv
 import io
 from pathlib import Path
 
-from grader.exports.base import Exporter, replace_atomically
+from grader.exports.base import Exporter, replace_atomically, spreadsheet_text
 from grader.reports.text import points
 from grader.results import SubmissionResult
 
@@ -49,8 +50,8 @@ class CanvasExporter(Exporter):
             maximum[result.assignment_id] = max(maximum.get(result.assignment_id, 0.0), result.max_score)
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\r\n")
-        writer.writerow(IDENTITY_COLUMNS + [self.context.column_for(a) for a in assignments])
+        writer.writerow(IDENTITY_COLUMNS + [spreadsheet_text(self.context.column_for(a)) for a in assignments])
         writer.writerow(["Points Possible", "", "", "", ""] + [points(maximum[a]) for a in assignments])
         for key, identity in sorted(rows.items(), key=lambda item: item[1][0].lower()):
-            writer.writerow(identity + [scores.get((key, a), "") for a in assignments])
+            writer.writerow([spreadsheet_text(cell) for cell in identity] + [scores.get((key, a), "") for a in assignments])
         return replace_atomically(path, buffer.getvalue())

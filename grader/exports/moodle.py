@@ -9,6 +9,9 @@
 - Gradebook > Import > CSV file lets the TA map columns: "Email address" to useremail or "ID number" to
   useridnumber, Grade to the grade item, Feedback comments to its feedback. Moodle aborts that import
   at a row whose identity it cannot find, so fill emails in roster.json before using it.
+
+Text cells go through ``spreadsheet_text`` (a name starting with ``=`` is not a formula); Grade and
+Maximum Grade stay numbers.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ import csv
 import io
 from pathlib import Path
 
-from grader.exports.base import Exporter, replace_atomically
+from grader.exports.base import Exporter, replace_atomically, spreadsheet_text
 from grader.reports.text import feedback_summary, points
 from grader.results import SubmissionResult
 
@@ -36,14 +39,16 @@ class MoodleExporter(Exporter):
         for result in sorted(results, key=lambda r: (r.assignment_id, r.student)):
             entry = self.context.identity(result)
             moodle = entry if entry and self.context.lms(result) == "moodle" else None
-            writer.writerow(([self.context.column_for(result.assignment_id)] if several else []) + [
+            text = ([self.context.column_for(result.assignment_id)] if several else []) + [
                 f"Participant {moodle.lms_user_id}" if moodle and moodle.lms_user_id else "",
                 entry.name if entry and entry.name else result.student,
                 entry.email or "" if entry else "",
                 entry.id_number or "" if entry else "",
+            ]
+            writer.writerow([spreadsheet_text(cell) for cell in text] + [
                 points(result.score),
                 points(result.max_score),
-                result.graded_at,
-                feedback_summary(result),
+                spreadsheet_text(result.graded_at),
+                spreadsheet_text(feedback_summary(result)),
             ])
         return replace_atomically(path, buffer.getvalue())

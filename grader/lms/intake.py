@@ -12,9 +12,12 @@ or an empty ``<student>/`` folder for a student who handed in no notebook (gradi
 Student ids are ``<name>-<lms id>`` (lower-case ASCII), unique and stable across downloads.
 
 An archive is refused as a whole, with one line naming it, when an entry points outside it (absolute
-path, ``..``), is a link or a device, is encrypted, or when it holds more files or bytes than
-``IntakeLimits`` allows. Sizes are counted while extracting, not read from the archive's headers.
-Only the chosen notebooks are written, under names the grader makes, never under archive paths.
+path, ``..``), is a link or a device, is encrypted, or when it holds more files or bytes in all than
+``IntakeLimits`` allows: those say the archive itself is hostile or damaged. A notebook over the cap
+per file is one student's problem: that student gets an empty folder and the reason in the roster
+(``RosterEntry.refused``), and grading records it as their result. Sizes are counted while
+extracting, not read from the archive's headers. Only the chosen notebooks are written, under names
+the grader makes, never under archive paths.
 """
 
 from __future__ import annotations
@@ -191,6 +194,10 @@ def _choose(notebooks: list[_Entry], notebook_name: str | None) -> _Entry | None
 
 
 # -- writing -----------------------------------------------------------------------------------------
+class _TooLarge(Exception):
+    """One file is over the cap per file: its student's problem, not the archive's."""
+
+
 def _copy_capped(entry: _Entry, target: Path, limits: IntakeLimits, written: int, source: Path) -> int:
     """Copy one file, counting bytes as they come (headers can lie); returns the new running total."""
     file_cap, total_cap = limits.max_file_mb * 1024 * 1024, limits.max_total_mb * 1024 * 1024
@@ -199,7 +206,7 @@ def _copy_capped(entry: _Entry, target: Path, limits: IntakeLimits, written: int
         while chunk := reader.read(1024 * 1024):
             size += len(chunk)
             if size > file_cap:
-                raise SubmissionsError(f"{source}: entry {str(entry.path)!r} is over the {limits.max_file_mb} MB cap per file; refusing to unpack it")
+                raise _TooLarge(f"{entry.path.name}: the notebook is over the {limits.max_file_mb} MB cap per file, so it was not unpacked")
             if written + size > total_cap:
                 raise SubmissionsError(f"{source}: unpacks to more than {limits.max_total_mb} MB, over the cap; refusing to unpack it")
             writer.write(chunk)
@@ -247,8 +254,13 @@ def _write_students(students: dict[str, _Student], roster: Roster, workdir: Path
             if chosen is None:
                 (workdir / student).mkdir()  # graded as "no notebook", so the student still gets a result
             else:
-                written = _copy_capped(chosen, workdir / f"{student}.ipynb", limits, written, source)
                 found.entry.notebook = str(chosen.path)
+                try:
+                    written = _copy_capped(chosen, workdir / f"{student}.ipynb", limits, written, source)
+                except _TooLarge as problem:
+                    (workdir / f"{student}.ipynb").unlink()
+                    (workdir / student).mkdir()
+                    found.entry.refused = str(problem)
             roster.students[student] = found.entry
     except BaseException:
         shutil.rmtree(workdir, ignore_errors=True)

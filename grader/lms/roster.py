@@ -43,6 +43,7 @@ class RosterEntry(BaseModel):
     days_late: float | None = Field(None, ge=0, description="How late, in days, when known; the late policy assumes its unknown_days otherwise.")
     files: list[str] = Field(default_factory=list, description="Files the student handed in, as named in the LMS download.")
     notebook: str | None = Field(None, description="The file graded as the student's notebook; None when they handed in none.")
+    refused: str | None = Field(None, description="Why intake did not unpack the student's notebook (e.g. over the size cap per file); grading records it as their result.")
 
 
 class Roster(BaseModel):

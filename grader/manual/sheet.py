@@ -4,7 +4,8 @@
     doejane-1234,ex1-graph,5,4,"Forward pass right; gradient of b missing."
 
 A row with empty ``points`` is not graded yet and is left pending. Spreadsheets that save with ``;`` or
-tabs, or with a decimal comma (``2,5``), are read as well.
+tabs, or with a decimal comma (``2,5``), are read as well. Text cells are written through
+``spreadsheet_text`` (a student id starting with ``=`` is not a formula) and read back without the ``'``.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader.errors import InputError
+from grader.exports.base import spreadsheet_text, spreadsheet_value
 from grader.reports.text import points
 
 COLUMNS = ["student", "check_id", "points_possible", "points", "comment"]
@@ -38,7 +40,7 @@ def write_sheet(rows: list[tuple[str, str, float, float | None, str]], path: Pat
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(COLUMNS)
     for student, check_id, possible, earned, comment in rows:
-        writer.writerow([student, check_id, points(possible), "" if earned is None else points(earned), comment])
+        writer.writerow([spreadsheet_text(student), spreadsheet_text(check_id), points(possible), "" if earned is None else points(earned), spreadsheet_text(comment)])
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(buffer.getvalue(), encoding="utf-8", newline="")
     return path
@@ -57,26 +59,29 @@ def _number(text: str, sheet: Path, line: int) -> float | None:
 def read_sheet(sheet: Path) -> list[SheetRow]:
     """The rows of a filled-in sheet; InputError naming the file (and line) when it cannot be used."""
     try:
-        text = sheet.read_text(encoding="utf-8-sig")
+        with open(sheet, encoding="utf-8-sig", newline="") as handle:  # newline="": a CR inside a quoted cell is data
+            text = handle.read()
     except FileNotFoundError:
         raise InputError(f"{sheet}: no such sheet") from None
     except (OSError, UnicodeDecodeError) as problem:
         raise InputError(f"{sheet}: cannot read the sheet ({problem})") from None
     try:
-        dialect = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t")
+        delimiter = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t").delimiter
     except csv.Error:
-        dialect = csv.excel
-    reader = csv.DictReader(io.StringIO(text), dialect=dialect)
+        delimiter = ","
+    # Only the delimiter is guessed: from a header without quotes the sniffer would also guess that
+    # quotes are not doubled, and then split a comment like "say ""hi"", please" in the wrong places.
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
     missing = REQUIRED - set(reader.fieldnames or [])
     if missing:
         raise InputError(f"{sheet}: missing column(s) {', '.join(sorted(missing))} (expected {', '.join(COLUMNS)})")
     rows = []
     for record in reader:
         line = reader.line_num
-        student, check_id = (record.get("student") or "").strip(), (record.get("check_id") or "").strip()
+        student, check_id = spreadsheet_value((record.get("student") or "").strip()), spreadsheet_value((record.get("check_id") or "").strip())
         if not student and not check_id:
             continue
         if not student or not check_id:
             raise InputError(f"{sheet}: line {line}: both student and check_id are needed")
-        rows.append(SheetRow(student, check_id, _number(record.get("points") or "", sheet, line), (record.get("comment") or "").strip(), line))
+        rows.append(SheetRow(student, check_id, _number(record.get("points") or "", sheet, line), spreadsheet_value((record.get("comment") or "").strip()), line))
     return rows

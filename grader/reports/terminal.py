@@ -1,9 +1,22 @@
-"""Plain-text output for the terminal: the student's self-check and the TA's score table."""
+"""Plain-text output for the terminal: the student's self-check and the TA's score table.
+
+Student-made text (ids from file names, errors, reasons) is printed through ``terminal_text``: control
+characters would otherwise reach the TA's terminal as escape sequences (retitle it, clear it, hide lines).
+"""
 
 from __future__ import annotations
 
+import re
+
 from grader.reports.text import STATUS_LABEL, points, run_summary
 from grader.results import CheckResult, CheckStatus, SubmissionResult
+
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def terminal_text(text: str) -> str:
+    return CONTROL.sub("?", text)
+
 
 MARK = {CheckStatus.passed: "PASS", CheckStatus.partial: "PART", CheckStatus.failed: "FAIL", CheckStatus.error: "FAIL", CheckStatus.pending: "TA  "}
 
@@ -14,7 +27,7 @@ def check_lines(checks: list[CheckResult]) -> list[str]:
     for check in checks:
         lines.append(f"  [{MARK[check.status]}] {check.title} ({points(check.points_awarded)}/{points(check.points_possible)})")
         if check.status != CheckStatus.passed:
-            lines.append(f"         {check.reason}")
+            lines.append(f"         {terminal_text(check.reason)}")
             if check.hint:
                 lines.append(f"         hint: {check.hint}")
     return lines
@@ -24,7 +37,7 @@ def render_check(result: SubmissionResult) -> str:
     lines = [f"{result.notebook_path}: public checks", "", *check_lines(result.checks)]
     notes = run_summary(result)
     if notes:
-        lines += [""] + [f"  note: {line}" for line in notes]
+        lines += [""] + [f"  note: {terminal_text(line)}" for line in notes]
     passed = sum(1 for c in result.checks if c.status == CheckStatus.passed)
     automatic = sum(1 for c in result.checks if c.status != CheckStatus.pending)
     lines += ["", f"{passed} of {automatic} public checks passed. Hidden checks run only when your TA grades."]
@@ -39,7 +52,7 @@ def render_table(results: list[SubmissionResult]) -> str:
         status = "not graded: " + (result.error or "") if not result.graded else (result.run.status.value if result.run else "")
         problems = [c.check_id for c in result.checks if c.status in (CheckStatus.failed, CheckStatus.error, CheckStatus.partial)]
         lost = f"  lost: {', '.join(problems)}" if problems else ""
-        lines.append(f"{result.student.ljust(width)}  {score:>13}  {status}{lost}")
+        lines.append(terminal_text(f"{result.student.ljust(width)}  {score:>13}  {status}{lost}"))
     return "\n".join(lines)
 
 

@@ -59,7 +59,12 @@ class Gradebook:
         )
         with self._lock:
             self._connection.execute("BEGIN IMMEDIATE")
-            self._connection.execute("INSERT OR REPLACE INTO results VALUES (?,?,?,?,?,?,?,?,?,?)", row)
+            try:
+                self._connection.execute("INSERT OR REPLACE INTO results VALUES (?,?,?,?,?,?,?,?,?,?)", row)
+            except BaseException:
+                # A row that cannot be stored must not leave the transaction open for the next student's.
+                self._connection.execute("ROLLBACK")
+                raise
             self._connection.execute("COMMIT")
 
     def get(self, assignment_id: str, student: str) -> SubmissionResult | None:

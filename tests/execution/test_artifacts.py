@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from grader.execution.artifacts import read_probe
+from grader.execution.artifacts import read_probe, read_run
 
 
 def probes_dir(tmp_path):
@@ -34,6 +34,29 @@ def test_symlink_is_refused_not_followed(tmp_path):
     os.symlink(secret, folder / "p.json")
     data = read_probe(tmp_path / "out", "p", 1_000_000)
     assert not data.ok and "not a regular file" in data.error
+
+
+def test_symlinked_folder_under_out_is_refused_not_followed(tmp_path):
+    # The attacker's kernel swaps out/probes for a link to a folder of its choosing (another job's
+    # results, a forged probe): the last component is a regular file, so only a walk that refuses
+    # links at every step sees the trick.
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "p.json").write_text(json.dumps({"ok": True, "values": {"stolen": 1}}))
+    (tmp_path / "out").mkdir()
+    os.symlink(elsewhere, tmp_path / "out" / "probes")
+    data = read_probe(tmp_path / "out", "p", 1_000_000)
+    assert not data.ok and "probes/ is not a folder" in data.error
+    os.symlink(tmp_path / "out", tmp_path / "linked-out")
+    assert "not a folder" in read_probe(tmp_path / "linked-out", "p", 1_000_000).error
+
+
+def test_fifo_artifact_is_refused_without_blocking(tmp_path):
+    folder = probes_dir(tmp_path)
+    os.mkfifo(folder / "p.json")  # opening a FIFO for reading waits for a writer unless told not to
+    (tmp_path / "out" / "run.json").mkdir()
+    assert "not a regular file" in read_probe(tmp_path / "out", "p", 1_000_000).error
+    assert read_run(tmp_path / "out") is None
 
 
 def test_pickled_object_array_is_refused(tmp_path):

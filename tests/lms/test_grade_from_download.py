@@ -66,3 +66,18 @@ def test_regrading_the_same_download_keeps_unchanged_results(tmp_path, tiny_cour
     api.grade(archive, "tiny", tmp_path / "results", course=tiny_course, progress=False)
     again = api.grade(archive, "tiny", tmp_path / "results", course=tiny_course, progress=False)
     assert again.skipped == ["doejane-1234"] and again.graded == []
+
+
+def test_an_oversize_notebook_in_a_moodle_zip_leaves_only_its_student_ungraded(tmp_path, tiny_course):
+    good = notebook_text(tmp_path, GOOD_CELLS)
+    archive = tmp_path / "moodle.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as bundle:
+        bundle.writestr("Jane Doe_1234_assignsubmission_file_/tiny.ipynb", good)
+        bundle.writestr("Huge Hugo_2001_assignsubmission_file_/tiny.ipynb", good[:-2] + ', "padding": "' + " " * (101 * 1024 * 1024) + '"}\n')
+    summary = api.grade(archive, "tiny", tmp_path / "results", course=tiny_course, progress=False)
+    results = {r.student: r for r in summary.results}
+    assert results["jane-doe-1234"].score == 9
+    hugo = results["huge-hugo-2001"]
+    assert not hugo.graded and "over the 100 MB cap per file" in hugo.error and hugo.score == 0
+    assert "over the 100 MB cap per file" in (tmp_path / "results" / "tiny" / "huge-hugo-2001.md").read_text()
+    assert (tmp_path / "results" / "grades.csv").exists()

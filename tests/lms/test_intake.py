@@ -121,14 +121,32 @@ def test_too_many_files_is_refused(tmp_path):
 
 
 def test_size_caps_are_counted_while_extracting(tmp_path):
-    bomb = build_zip(tmp_path / "bomb.zip", {"alice.ipynb": b"0" * (3 * 1024 * 1024)})  # compresses to a few KB
+    bomb = build_zip(tmp_path / "bomb.zip", {"alice.ipynb": b"0" * (3 * 1024 * 1024), "bob.ipynb": NOTEBOOK})  # compresses to a few KB
     assert bomb.stat().st_size < 100_000
-    with pytest.raises(SubmissionsError, match="over the 2 MB cap per file"):
-        unpack_submissions(bomb, tmp_path / "intake", limits=IntakeLimits(max_file_mb=2))
+    folder, roster = unpack_submissions(bomb, tmp_path / "intake", limits=IntakeLimits(max_file_mb=2))
+    assert "over the 2 MB cap per file" in roster.students["alice"].refused and (folder / "bob.ipynb").read_text() == NOTEBOOK
+    assert not (folder / "alice.ipynb").exists() and list((folder / "alice").iterdir()) == []
     many = build_zip(tmp_path / "total.zip", {f"s{i}.ipynb": b"0" * (700 * 1024) for i in range(3)})
     with pytest.raises(SubmissionsError, match="unpacks to more than 1 MB, over the cap"):
         unpack_submissions(many, tmp_path / "intake2", limits=IntakeLimits(max_total_mb=1))
-    assert not (tmp_path / "intake").exists() and not (tmp_path / "intake2").exists()
+    assert not (tmp_path / "intake2").exists()
+
+
+def test_an_oversize_notebook_costs_only_its_student(tmp_path):
+    # A Moodle download where one student handed in a notebook over the cap (101 MB of padding, a few KB zipped).
+    oversize = NOTEBOOK[:-1] + ', "padding": "' + " " * (101 * 1024 * 1024) + '"}'
+    archive = build_zip(tmp_path / "moodle.zip", {
+        "Jane Doe_1234_assignsubmission_file_/pw06-mlp.ipynb": NOTEBOOK,
+        "Huge Hugo_2001_assignsubmission_file_/pw06-mlp.ipynb": oversize,
+        "Zoe Zed_3001_assignsubmission_file_/pw06-mlp.ipynb": NOTEBOOK,
+    })
+    assert archive.stat().st_size < 1_000_000
+    folder, roster = unpack_submissions(archive, tmp_path / "intake", "pw06-mlp.ipynb")
+    assert sorted(p.name for p in folder.iterdir()) == ["huge-hugo-2001", "jane-doe-1234.ipynb", "zoe-zed-3001.ipynb"]
+    hugo = roster.students["huge-hugo-2001"]
+    assert hugo.refused == "pw06-mlp.ipynb: the notebook is over the 100 MB cap per file, so it was not unpacked"
+    assert roster.students["jane-doe-1234"].refused is None and roster.students["zoe-zed-3001"].refused is None
+    assert sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) == 2 * len(NOTEBOOK)
 
 
 def test_headers_that_lie_about_sizes_do_not_help(tmp_path):
