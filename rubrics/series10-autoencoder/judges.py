@@ -34,7 +34,7 @@ def forward_inputs(rng, data):
 
 def loss_inputs(rng, data):
     """4 batches of 16 MNIST test images in [0, 1] and reconstructions strictly inside (0, 1)."""
-    images, _ = data.mnist_test
+    images, _ = data.mnist_public_test
     chosen = rng.choice(len(images), size=64, replace=False)
     x = (images[chosen].reshape(4, 16, 784) / 255.0).astype(np.float32)
     z = rng.uniform(0.02, 0.98, size=x.shape).astype(np.float32)
@@ -43,13 +43,13 @@ def loss_inputs(rng, data):
 
 def held_out_images(rng, data):
     """Test images (never trained on) sent to the probe; the grader keeps its own copy in [0, 1]."""
-    images, _ = data.mnist_test
+    images, _ = data.mnist_public_test
     chosen = np.sort(rng.choice(len(images), size=RECONSTRUCTED_IMAGES, replace=False))
     return {"images": images[chosen]}, {"images": images[chosen].reshape(-1, 784) / 255.0}
 
 
 def few_images(rng, data):
-    images, _ = data.mnist_test
+    images, _ = data.mnist_public_test
     return {"images": images[rng.choice(len(images), size=16, replace=False)]}, {}
 
 

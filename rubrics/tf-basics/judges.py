@@ -37,7 +37,7 @@ def mnist_training(rng, data):
     """Training images and labels for the grader's own training run; test images only (labels held)."""
     train_images, train_labels = data.mnist_train
     chosen = np.sort(rng.choice(len(train_images), TRAIN_IMAGES, replace=False))
-    test_images, test_labels = data.mnist_test
+    test_images, test_labels = data.mnist_public_test
     order = rng.permutation(len(test_images))
     sent = {"train_images": train_images[chosen], "train_labels": train_labels[chosen], "test_images": test_images[order]}
     return sent, {"labels": test_labels[order]}
