@@ -101,6 +101,7 @@ class Verdict:
     reason: str
     measured: dict[str, Any] = field(default_factory=dict)
     figures: list = field(default_factory=list)  # grader.results.Figure, made on the host
+    needs_review: bool = False  # the evidence cannot decide: a TA scores it (points pending, like a manual item)
 
 
 _TF_IMPORT_LOCK = threading.Lock()
@@ -172,6 +173,8 @@ class CheckBase(BaseModel):
             return self.result(CheckStatus.error, 0.0, f"Not evaluated: {not_run}")
         except Exception as bug:  # noqa: BLE001 - a rubric or grader bug must not sink the whole batch
             return self.result(CheckStatus.error, 0.0, f"Not evaluated: the grader itself failed on this check ({type(bug).__name__}: {bug}); your TA will look at it.")
+        if verdict.needs_review:
+            return self.result(CheckStatus.review, 0.0, verdict.reason, verdict.measured, verdict.figures)
         fraction = verdict.fraction if math.isfinite(verdict.fraction) else 0.0
         fraction = min(max(fraction, 0.0), 1.0)
         if not self.partial:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from grader.reports.text import STATUS_LABEL, points, run_summary
-from grader.results import CheckResult, CheckStatus, SubmissionResult
+from grader.results import AWAITING_TA, CheckResult, CheckStatus, SubmissionResult
 
-MARK = {CheckStatus.passed: "PASS", CheckStatus.partial: "PART", CheckStatus.failed: "FAIL", CheckStatus.error: "FAIL", CheckStatus.pending: "TA  "}
+MARK = {CheckStatus.passed: "PASS", CheckStatus.partial: "PART", CheckStatus.failed: "FAIL", CheckStatus.error: "FAIL", CheckStatus.pending: "TA  ", CheckStatus.review: "TA? "}
 
 
 def check_lines(checks: list[CheckResult]) -> list[str]:
@@ -26,7 +26,7 @@ def render_check(result: SubmissionResult) -> str:
     if notes:
         lines += [""] + [f"  note: {line}" for line in notes]
     passed = sum(1 for c in result.checks if c.status == CheckStatus.passed)
-    automatic = sum(1 for c in result.checks if c.status != CheckStatus.pending)
+    automatic = sum(1 for c in result.checks if c.status not in AWAITING_TA)
     lines += ["", f"{passed} of {automatic} public checks passed. Hidden checks run only when your TA grades."]
     return "\n".join(lines)
 
