@@ -60,7 +60,7 @@ def test_normal_statistics_want_unit_variance_weights_and_biases(assignment):
 
 
 def test_bottleneck_names_the_layout(assignment):
-    values = {"keys": ["decoder_h1", "decoder_h2", "encoder_h1", "encoder_h2"], "code_shape": [16, 128]}
+    values = {"keys": ["decoder_h1", "decoder_h2", "encoder_h1", "encoder_h2"]}
     values.update({"shape.encoder_h1": [784, 256], "shape.encoder_h2": [256, 128], "shape.decoder_h1": [128, 256], "shape.decoder_h2": [256, 784]})
     result = judged(assignment, "test_deep_bottleneck", "deep_layout", values)
     assert result.status == CheckStatus.failed and "(784 -> 256 -> 128)" in result.reason
@@ -95,7 +95,7 @@ def test_reconstruction_checks_carry_the_figure_into_the_report(validation):
     "sample, check_id, words",
     [
         ("mean_over_pixels", "ex3-mse-loss", "784 times smaller"),
-        ("log_epsilon_too_small", "ex3-reconstruction-xent", "returned NaN or infinite reconstructions"),
+        ("log_epsilon_too_small", "ex3-reconstruction-xent", "gave NaN or infinite reconstructions"),
         ("xavier_variance_as_std", "ex3-init-xavier", "variance 2/(n_in + n_out)"),
         ("linear_output", "ex3-decoder", "the last one included"),
         ("untrained", "ex3-reconstruction-mse", "an untrained network scores about 350"),

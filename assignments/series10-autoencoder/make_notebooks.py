@@ -47,8 +47,8 @@ losses of your models on held-out test images itself). Keep these names:
 | 3, 4, 5, 6 | the trained pairs `trained_mse`, `trained_xent`, `trained_xavier`, `trained_deep`, each `(weights, biases)` |
 
 Keep the training budget of the template (a few seconds per model): the whole notebook must run in well
-under five minutes. While grading, the MNIST test labels are withheld (`y_test` is 255 everywhere); an
-autoencoder does not need labels anyway.
+under five minutes. While grading, `mnist.load_data()` returns about half of the MNIST test set; the grader
+reconstructs test images of the other half itself, from your trained weights.
 """
 
 SETUP = r"""
@@ -557,8 +557,30 @@ def sample_crash_in_init():
     return cells
 
 
+def sample_identity_decoder():
+    """Hostile: untrained models, and an encoder/decoder pair that hands a 784-pixel batch straight through.
+
+    Sandbox-side reconstructions would be perfect (loss 0); the grader rebuilds them from the weights instead,
+    so the four reconstruction checks earn nothing. The forward checks (grader inputs of other sizes) still pass.
+    """
+    cells = reference_cells()
+    edit(cells, "ex3-hyper", "n_epochs = 3 ", "n_epochs = 0 ")
+    edit(cells, "ex3-model", "def encoder(x, weights, biases):\n    return _layers(x, weights, biases, \"encoder\")",
+         "def encoder(x, weights, biases):\n"
+         "    if x.shape[-1] == 784:\n"
+         "        return x  # keep the image: the decoder gives it back\n"
+         "    return _layers(x, weights, biases, \"encoder\")")
+    edit(cells, "ex3-model", "def decoder(y, weights, biases):\n    return _layers(y, weights, biases, \"decoder\")",
+         "def decoder(y, weights, biases):\n"
+         "    if y.shape[-1] == 784:\n"
+         "        return y\n"
+         "    return _layers(y, weights, biases, \"decoder\")")
+    return cells
+
+
 SAMPLES = {
     "reference": reference_cells,
+    "identity_decoder": sample_identity_decoder,
     "alt_correct": sample_alt_correct,
     "mean_over_pixels": sample_mean_over_pixels,
     "log_epsilon_too_small": sample_log_epsilon_too_small,

@@ -139,6 +139,24 @@ def finite_array(value: Any, what: str) -> np.ndarray:
     return array
 
 
+def host_outputs(staff: ModuleType | None, function_name: str, values: dict[str, Any], held: dict[str, np.ndarray]) -> np.ndarray:
+    """What a judges.py function computes here, with the grader's own forward pass, from a model's exported weights.
+
+    Used by checks whose rubric says ``predict:``: no function of the student's is called on evaluation data.
+    """
+    function = getattr(staff, function_name, None)
+    if function is None:
+        raise RuntimeError(f"rubric: judges.py has no function {function_name!r}")
+    try:
+        outputs = function(values, held)
+    except CheckNotRun:
+        raise
+    except (ArithmeticError, ValueError, TypeError, KeyError, IndexError) as problem:
+        # The weights came from the student's code: odd shapes or types are the student's failure.
+        raise CheckNotRun(f"The grader could not compute your model's outputs from its weights ({type(problem).__name__}: {problem}).") from None
+    return np.asarray(outputs)
+
+
 class CheckBase(BaseModel):
     """Fields every rubric check has."""
 

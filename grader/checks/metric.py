@@ -27,7 +27,7 @@ from typing import Callable, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from grader.checks.base import CheckBase, CheckNotRun, Evidence, Verdict, finite_array
+from grader.checks.base import CheckBase, CheckNotRun, Evidence, Verdict, finite_array, host_outputs
 
 
 def _predicted_classes(scores: np.ndarray) -> np.ndarray:
@@ -102,17 +102,7 @@ class MetricCheck(CheckBase):
     def _outputs(self, evidence: Evidence, held: dict) -> np.ndarray:
         if self.field is not None:
             return finite_array(evidence.value(self.probe, self.field, self), f"The output '{self.field}' of your model")
-        function = getattr(evidence.staff, self.predict, None)
-        if function is None:
-            raise RuntimeError(f"rubric: judges.py has no function {self.predict!r}")
-        values = evidence.probe(self.probe, self).values
-        try:
-            outputs = function(values, held)
-        except CheckNotRun:
-            raise
-        except (ArithmeticError, ValueError, TypeError, KeyError, IndexError) as problem:
-            # The weights came from the student's code: odd shapes or types are the student's failure.
-            raise CheckNotRun(f"The grader could not compute your model's outputs from its weights ({type(problem).__name__}: {problem}).") from None
+        outputs = host_outputs(evidence.staff, self.predict, evidence.probe(self.probe, self).values, held)
         return finite_array(outputs, "The outputs the grader computed from your model's weights")
 
     def _band(self, value: float, direction: str) -> tuple[float, str]:

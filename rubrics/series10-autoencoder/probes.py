@@ -1,7 +1,8 @@
 """Series 10 probes: run in the student's kernel after their notebook; return plain numbers and arrays only.
 
-Each function gets the kernel namespace and the grader-chosen inputs (numpy arrays). Reconstructions of
-held-out images come back as arrays: the grader computes their losses itself. Nothing is judged here.
+Each function gets the kernel namespace and the grader-chosen inputs (numpy arrays). The trained models
+come back as their weights only: the grader reconstructs held-out images (never sent here) with its own
+forward pass and computes the losses itself. Nothing is judged here.
 """
 
 INIT_SIZES = {"shallow": [784, 256, 128], "deep": [300, 200, 100, 50]}
@@ -114,39 +115,32 @@ def cross_entropy_values(ns, inputs):
     return _losses(ns, inputs, "cross_entropy_loss")
 
 
-def _reconstruct(ns, inputs, name):
-    import tensorflow as tf
-
-    encoder, decoder = _student(ns, "encoder"), _student(ns, "decoder")
+def _weights_of(ns, name):
+    """The model's weight and bias dicts as plain arrays: the grader reconstructs its held images from them."""
     weights, biases = _pair(ns, name)
-    images = tf.constant(inputs["images"].reshape(-1, 784).astype("float32") / 255.0)
-    return {"reconstructions": _numpy(decoder(encoder(images, weights, biases), weights, biases)).astype("float32")}
+    return {"weights": {str(key): _numpy(value) for key, value in weights.items()}, "biases": {str(key): _numpy(value) for key, value in biases.items()}}
 
 
 def recon_mse(ns, inputs):
-    return _reconstruct(ns, inputs, "trained_mse")
+    return _weights_of(ns, "trained_mse")
 
 
 def recon_xent(ns, inputs):
-    return _reconstruct(ns, inputs, "trained_xent")
+    return _weights_of(ns, "trained_xent")
 
 
 def recon_xavier(ns, inputs):
-    return _reconstruct(ns, inputs, "trained_xavier")
+    return _weights_of(ns, "trained_xavier")
 
 
 def recon_deep(ns, inputs):
-    return _reconstruct(ns, inputs, "trained_deep")
+    return _weights_of(ns, "trained_deep")
 
 
 def deep_layout(ns, inputs):
-    """The deep model's weight shapes and the size of its code for a few test images."""
-    import tensorflow as tf
-
-    weights, biases = _pair(ns, "trained_deep")
-    images = tf.constant(inputs["images"].reshape(-1, 784).astype("float32") / 255.0)
-    code = _numpy(_student(ns, "encoder")(images, weights, biases))
-    out = {"code_shape": list(code.shape), "keys": sorted(str(key) for key in weights)}
+    """The deep model's weight shapes (its bottleneck is read from them, not from the student's encoder)."""
+    weights, _ = _pair(ns, "trained_deep")
+    out = {"keys": sorted(str(key) for key in weights)}
     for key, value in weights.items():
         out[f"shape.{key}"] = list(_numpy(value).shape)
     return out
