@@ -123,14 +123,15 @@ def __grader_install(out_dir, inputs_dir, probes_source, max_bytes):
                     self.names[key] = value
                     namespace[key] = Unavailable(self, f"{key} ({owner})")
             self.hook_in_use = self.hook
+            self.previous = (sys.getprofile(), threading.getprofile())  # a live kernel may have its own
             sys.setprofile(self.hook_in_use)
             threading.setprofile(self.hook_in_use)
             return self
 
         def __exit__(self, kind, problem, trace):
             switched_off = sys.getprofile() is not self.hook_in_use
-            sys.setprofile(None)
-            threading.setprofile(None)
+            sys.setprofile(self.previous[0])
+            threading.setprofile(self.previous[1])
             for key in set(self.modules) | set(self.packages):
                 if key in self.modules:
                     sys.modules[key] = self.modules[key]
