@@ -71,8 +71,9 @@ def _layer_stack(values, part):
             break
         if bias not in values:
             raise CheckNotRun(f"The model has {part}_h{i} but no {part}_b{i} among its biases.")
-        W = finite_array(values[weight], f"The model's {part}_h{i}")
-        b = finite_array(values[bias], f"The model's {part}_b{i}")
+        W, b = np.asarray(values[weight], dtype=np.float64), np.asarray(values[bias], dtype=np.float64)
+        if not (np.all(np.isfinite(W)) and np.all(np.isfinite(b))):
+            raise CheckNotRun(f"The model's {part}_h{i} or {part}_b{i} holds NaN or infinite values: its training diverged (a log(0) in the loss, for example).")
         if W.ndim != 2 or b.shape != (W.shape[1],) or (layers and layers[-1][0].shape[1] != W.shape[0]):
             raise CheckNotRun(f"The model's {part} layers do not chain: {part}_h{i} has shape {list(W.shape)} and {part}_b{i} {list(b.shape)}.")
         layers.append((W, b))
@@ -82,18 +83,40 @@ def _layer_stack(values, part):
     return layers
 
 
+def _forward(h, layers, linear_output):
+    with np.errstate(over="ignore"):  # exp overflow is a saturated sigmoid (0), not an error
+        for position, (W, b) in enumerate(layers):
+            h = h @ W + b
+            if not (linear_output and position == len(layers) - 1):
+                h = _sigmoid(h)
+                # Saturated units give subnormal floats, which make the next product ~100x slower; they change no loss.
+                h[h < 1e-30] = 0.0
+    return h
+
+
+def _linear_output(values, decoder_layers) -> bool:
+    """Whether the student's decoder ends linearly: its output on the probe's constant code says which model it is.
+
+    Only two grader-built models are candidates, so the student's output chooses a forward pass, never a loss;
+    the slip itself is charged by ex3-decoder alone (one mistake costs once).
+    """
+    if "decoded" not in values:
+        return False
+    decoded = np.asarray(values["decoded"], dtype=np.float64)
+    code = np.full((1, decoder_layers[0][0].shape[0]), 0.5)
+    linear = _forward(code, decoder_layers, linear_output=True)
+    sheet = _forward(code, decoder_layers, linear_output=False)
+    return decoded.shape == linear.shape and np.allclose(decoded, linear, rtol=1e-3, atol=1e-4) and not np.allclose(decoded, sheet, rtol=1e-3, atol=1e-4)
+
+
 def host_reconstructions(values, held):
     """decoder(encoder(x)) with sigmoids at every layer (the sheet's model), from the exported weights, in float64."""
     h = held["images"].astype(np.float64)
-    layers = _layer_stack(values, "encoder") + _layer_stack(values, "decoder")
+    encoder, decoder = _layer_stack(values, "encoder"), _layer_stack(values, "decoder")
+    layers = encoder + decoder
     if layers[0][0].shape[0] != h.shape[1] or layers[-1][0].shape[1] != h.shape[1]:
         raise CheckNotRun(f"The model maps {layers[0][0].shape[0]} inputs to {layers[-1][0].shape[1]} outputs; 784 -> ... -> 784 was expected.")
-    with np.errstate(over="ignore"):  # exp overflow is a saturated sigmoid (0), not an error
-        for W, b in layers:
-            # Saturated units give subnormal floats, which make the next product ~100x slower; they change no loss.
-            h = _sigmoid(h @ W + b)
-            h[h < 1e-30] = 0.0
-    return h
+    return _forward(h, layers, _linear_output(values, decoder))
 
 
 def expected_encoded2(inputs, held):

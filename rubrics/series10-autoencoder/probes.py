@@ -115,10 +115,27 @@ def cross_entropy_values(ns, inputs):
     return _losses(ns, inputs, "cross_entropy_loss")
 
 
+PROBE_CODE_VALUE = 0.5  # every unit of the code, for the one decoder call that shows the student's output layer
+
+
 def _weights_of(ns, name):
-    """The model's weight and bias dicts as plain arrays: the grader reconstructs its held images from them."""
+    """The model's weight and bias dicts as plain arrays: the grader reconstructs its held images from them.
+
+    Also the student's decoder on one constant code (no image): the grader reads from it whether the output
+    layer is the sheet's sigmoid or linear, so a decoder slip is charged by ex3-decoder alone.
+    """
+    import numpy as np
+    import tensorflow as tf
+
     weights, biases = _pair(ns, name)
-    return {"weights": {str(key): _numpy(value) for key, value in weights.items()}, "biases": {str(key): _numpy(value) for key, value in biases.items()}}
+    out = {"weights": {str(key): _numpy(value) for key, value in weights.items()}, "biases": {str(key): _numpy(value) for key, value in biases.items()}}
+    if "decoder_h1" in out["weights"]:
+        code = np.full((1, out["weights"]["decoder_h1"].shape[0]), PROBE_CODE_VALUE, dtype="float32")
+        try:
+            out["decoded"] = _numpy(_student(ns, "decoder")(tf.constant(code), weights, biases)).astype("float64")
+        except Exception:  # noqa: BLE001 - without it the grader uses the sheet's decoder
+            pass
+    return out
 
 
 def recon_mse(ns, inputs):
