@@ -96,11 +96,11 @@ def run(arguments: argparse.Namespace) -> int:
         return 0
     if arguments.command == "check":
         from grader.reports import render_check
-        from grader.results import CheckStatus
+        from grader.results import AWAITING_OR_PASSED
 
         result = api.check_notebook(arguments.notebook, arguments.assignment, course=arguments.course)
         print(render_check(result))
-        return 0 if all(c.status in (CheckStatus.passed, CheckStatus.pending) for c in result.checks) else 1
+        return 0 if all(c.status in AWAITING_OR_PASSED for c in result.checks) else 1
     if arguments.command == "assign":
         for path in api.assign(arguments.assignment, course=arguments.course):
             print(path)

@@ -2,8 +2,8 @@
 
     1. load_submission     read and sanitize the notebook (bad notebook -> an ungraded result, not a crash)
     2. select_checks       all checks, or the public ones for a student's self-check
-    3. choose_inputs       grader-chosen probe inputs; the held part (labels) never leaves this process
-    4. write_job           the job folder the sandbox sees: notebook, probes, inputs, data without labels
+    3. choose_inputs       grader-chosen probe inputs; the held part (evaluation data) never leaves this process
+    4. write_job           the job folder the sandbox sees: notebook, probes, inputs, data without the held half
     5. run_sandboxed       student cells, then probes, under limits; failures come back as an outcome
     6. collect_evidence    parse what came out (capped, validated, no pickles) + the reference's data
     7. judge_checks        every verdict computed here, outside the sandbox
@@ -40,7 +40,7 @@ from grader.execution.loading import code_cells, file_digest, load_notebook, pri
 from grader.lms.late import apply_late_policy
 from grader.lms.roster import RosterEntry
 from grader.reports.cells import failing_cell
-from grader.results import CellRecord, CellStatus, CheckResult, CheckStatus, ExerciseCheck, ProbeRecord, RunRecord, RunStatus, SubmissionResult
+from grader.results import AWAITING_TA, CellRecord, CellStatus, CheckResult, CheckStatus, ExerciseCheck, ProbeRecord, RunRecord, RunStatus, SubmissionResult
 from grader.rubric.loading import Assignment
 from grader.sandbox.base import Sandbox, SandboxOutcome
 
@@ -77,9 +77,14 @@ class GraderData:
     """Datasets as the grader holds them, labels included; handed to the rubric's input makers."""
 
     @functools.cached_property
-    def mnist_test(self) -> tuple[np.ndarray, np.ndarray]:
-        folder = mnist.package_dir()
-        return mnist.load_part("test_images", folder), mnist.load_part("test_labels", folder)
+    def mnist_held_test(self) -> tuple[np.ndarray, np.ndarray]:
+        """The held half of the test set: metrics are measured on it here, so it must never be sent."""
+        return mnist.held_test_set()
+
+    @functools.cached_property
+    def mnist_public_test(self) -> tuple[np.ndarray, np.ndarray]:
+        """The public half: the sandbox has it anyway (with labels), so probe inputs may come from it."""
+        return mnist.public_test_set()
 
     @functools.cached_property
     def mnist_train(self) -> tuple[np.ndarray, np.ndarray]:
@@ -126,13 +131,14 @@ def _provide_data(job_dir: Path, datasets: list[str]) -> None:
         return
     target = job_dir / "data" / "mnist"
     target.mkdir(parents=True)
-    for part in ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz"):
+    for part in ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz"):
         source = mnist.package_dir() / part
         try:
             os.link(source, target / part)
         except OSError:
             shutil.copyfile(source, target / part)
-    # The evaluation labels (t10k-labels) are deliberately not provided.
+    # The test set's public half only, with its labels; the held half (the grader's evaluation images) stays here.
+    mnist.write_public_test_set(target)
 
 
 def write_job(job_dir: Path, notebook, assignment: Assignment, probes: dict, inputs: Inputs) -> JobSpec:
@@ -143,7 +149,10 @@ def write_job(job_dir: Path, notebook, assignment: Assignment, probes: dict, inp
         kernel_start_timeout=rubric.timeouts.kernel_start,
         output_chars=rubric.resources.output_chars,
         max_artifact_bytes=rubric.resources.artifact_bytes,
-        probes=[ProbeCall(name=name, function=spec.function or name, timeout=spec.timeout or rubric.timeouts.probe) for name, spec in probes.items()],
+        probes=[
+            ProbeCall(name=name, function=spec.function or name, timeout=spec.timeout or rubric.timeouts.probe, forbid_imports=spec.forbid_imports)
+            for name, spec in probes.items()
+        ],
     )
     write_inputs(job_dir / "inputs", probes, inputs)
     (job_dir / "job.json").write_text(spec.model_dump_json())
@@ -157,7 +166,7 @@ def write_inputs(folder: Path, probes: dict, inputs: Inputs) -> None:
     """The grader-chosen inputs of these probes, one .npz each, where the probe runtime reads them."""
     folder.mkdir(parents=True, exist_ok=True)
     for name in probes:
-        if name in inputs.sent:
+        if inputs.sent.get(name):
             np.savez(folder / f"{name}.npz", **inputs.sent[name])
 
 
@@ -235,7 +244,7 @@ def score(submission: Submission, assignment: Assignment, checks: list[CheckBase
         error=error,
         score=round(sum(v.points_awarded for v in verdicts), 4),
         max_score=sum(check.points for check in checks if not check.bonus),
-        pending_points=sum(v.points_possible for v in verdicts if v.status == CheckStatus.pending),
+        pending_points=sum(v.points_possible for v in verdicts if v.status in AWAITING_TA),
         checks=verdicts,
         run=run,
         public_only=public_only,

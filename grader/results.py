@@ -23,6 +23,11 @@ class CheckStatus(str, Enum):
     failed = "failed"
     error = "error"  # the check could not run (probe crashed, timed out, value missing or NaN)
     pending = "pending"  # a manual item a TA has not scored yet
+    review = "review"  # an automatic check the evidence cannot decide (e.g. names computed at run time): a TA scores it
+
+
+AWAITING_TA = (CheckStatus.pending, CheckStatus.review)  # points neither earned nor lost until a TA decides
+AWAITING_OR_PASSED = (CheckStatus.passed, *AWAITING_TA)
 
 
 class RunStatus(str, Enum):
@@ -117,7 +122,7 @@ class SubmissionResult(Model):
     error: str | None = Field(None, description="One line saying why grading could not happen, when graded is false.")
     score: float = Field(description="Points earned, sum over checks.")
     max_score: float = Field(description="Points possible, sum over checks.")
-    pending_points: float = Field(0.0, description="Points of manual items not scored yet.")
+    pending_points: float = Field(0.0, description="Points of manual items not scored yet, and of checks that need a TA's review.")
     checks: list[CheckResult] = Field(default_factory=list, description="Verdict per check, in rubric order.")
     run: RunRecord | None = Field(None, description="The sandboxed run, when one happened.")
     public_only: bool = Field(False, description="True for a student self-check: hidden checks were not run.")
@@ -154,7 +159,7 @@ class ExerciseCheck(Model):
 
     @property
     def passed(self) -> bool:
-        return all(check.status in (CheckStatus.passed, CheckStatus.pending) for check in self.checks)
+        return all(check.status in AWAITING_OR_PASSED for check in self.checks)
 
     def _repr_html_(self) -> str:  # Jupyter shows this under the cell
         from grader.reports.selfcheck import render_exercise_html

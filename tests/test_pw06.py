@@ -10,6 +10,7 @@ import pytest
 import yaml
 
 from grader import api
+from grader.datasets import mnist
 from grader.results import CheckStatus
 from tests.conftest import REPO
 
@@ -40,7 +41,9 @@ def test_every_sample_scores_its_expected_score(validation):
     "sample, check_id, words",
     [
         ("keras_in_ex3", "ex3-no-keras", "not allowed here"),
-        ("undertrained", "ex3-error-rate", "at most 12.00% is required"),
+        ("undertrained", "ex3-error-rate", "at most 12.00% earns every point, at most 15.00% 50% of them"),
+        ("label_lookup", "ex3-error-rate", "computing your model's outputs from its trained weights"),
+        ("label_lookup", "ex4-error-rate", "computing your model's outputs from its trained weights"),
         ("crash_in_ex1", "ex1-gradients", "raised"),
         ("wrong_output_activation", "ex3-forward", "sigmoid"),
     ],
@@ -49,6 +52,21 @@ def test_lost_points_are_explained(validation, sample, check_id, words):
     check = next(c for c in validation[sample].result.checks if c.check_id == check_id)
     assert check.points_awarded < check.points_possible
     assert words in check.reason and check.reason.endswith(".")
+
+
+def test_pasted_public_labels_earn_no_metric_points(validation):
+    # forward() and keras_model.predict() answer test images from a label table; the weights are untrained.
+    checks = {c.check_id: c for c in validation["label_lookup"].result.checks}
+    for check_id in ("ex3-error-rate", "ex4-error-rate"):
+        assert checks[check_id].points_awarded == 0 and checks[check_id].measured["error_rate"] > 0.5
+        assert checks[check_id].measured["n"] == len(mnist.held_test_set()[1])
+    assert checks["ex3-forward"].status == CheckStatus.passed  # the honest parts keep their points
+
+
+def test_classic_keras_activation_layers_keep_the_architecture_points(validation):
+    checks = {c.check_id: c for c in validation["classic_keras"].result.checks}
+    assert checks["ex4-architecture"].status == CheckStatus.passed, checks["ex4-architecture"].reason
+    assert checks["ex4-error-rate"].status == CheckStatus.passed, checks["ex4-error-rate"].reason
 
 
 def test_infinite_loop_is_cut_and_still_graded(validation):

@@ -155,3 +155,21 @@ def test_published_reference_page_matches_models():
     assert published == rubric_reference(), "docs/rubric.md is stale: python -m grader schema --markdown > docs/rubric.md"
     for kind in ("metric", "static", "compare", "test", "manual", "reconstruction", "graph"):
         assert f"## Check kind `{kind}`" in published
+
+
+@pytest.mark.parametrize(
+    "extra, words",
+    [
+        ("partial: true, max: 0.12, bands: [{bound: 0.10, fraction: 0.5}]", "loosen the bound step by step"),
+        ("partial: true, max: 0.12, bands: [{bound: 0.15, fraction: 0.5}, {bound: 0.20, fraction: 0.6}]", "smaller fractions"),
+        ("max: 0.12, bands: [{bound: 0.15, fraction: 0.5}]", "set partial: true"),
+        ("max: 0.12, predict: host_scores", "exactly one of 'field'"),
+    ],
+)
+def test_metric_bands_never_reward_a_worse_model_more(tmp_path, extra, words):
+    text = TINY_RUBRIC.replace(
+        "  - id: essay",
+        "  - {id: err, kind: metric, title: e, points: 1, probe: double, field: out, metric: error_rate, labels: y, " + extra + "}\n  - id: essay",
+    )
+    with pytest.raises(RubricError, match=words):
+        parse_rubric(write(tmp_path, text))

@@ -79,6 +79,8 @@ def test_reference_and_samples_score_as_expected(validation):
         ("wrong_complexity", "ex2-complexity", "reads as cubic in W"),
         ("crash_in_ex3", "ex3-grad-sq-norm", "grad_sq_norm is not defined after your notebook ran"),
         ("untouched_template", "ex2-hessian-output-layer", "still raises the template's NotImplementedError"),
+        ("autodiff_gradients", "ex3-grad-sq-norm", "unavailable: this exercise is to be worked out by hand"),
+        ("autodiff_gradients", "ex3-grad-trace", "code used tensorflow"),
     ],
 )
 def test_lost_points_are_explained(validation, sample, check_id, words):

@@ -60,7 +60,7 @@ def test_normal_statistics_want_unit_variance_weights_and_biases(assignment):
 
 
 def test_bottleneck_names_the_layout(assignment):
-    values = {"keys": ["decoder_h1", "decoder_h2", "encoder_h1", "encoder_h2"], "code_shape": [16, 128]}
+    values = {"keys": ["decoder_h1", "decoder_h2", "encoder_h1", "encoder_h2"]}
     values.update({"shape.encoder_h1": [784, 256], "shape.encoder_h2": [256, 128], "shape.decoder_h1": [128, 256], "shape.decoder_h2": [256, 784]})
     result = judged(assignment, "test_deep_bottleneck", "deep_layout", values)
     assert result.status == CheckStatus.failed and "(784 -> 256 -> 128)" in result.reason
@@ -95,7 +95,7 @@ def test_reconstruction_checks_carry_the_figure_into_the_report(validation):
     "sample, check_id, words",
     [
         ("mean_over_pixels", "ex3-mse-loss", "784 times smaller"),
-        ("log_epsilon_too_small", "ex3-reconstruction-xent", "returned NaN or infinite reconstructions"),
+        ("log_epsilon_too_small", "ex3-reconstruction-xent", "holds NaN or infinite values: its training diverged"),
         ("xavier_variance_as_std", "ex3-init-xavier", "variance 2/(n_in + n_out)"),
         ("linear_output", "ex3-decoder", "the last one included"),
         ("untrained", "ex3-reconstruction-mse", "an untrained network scores about 350"),
@@ -107,3 +107,50 @@ def test_lost_points_are_explained(validation, sample, check_id, words):
     check = next(c for c in validation[sample].result.checks if c.check_id == check_id)
     assert check.points_awarded < check.points_possible
     assert words in check.reason and check.reason.endswith(".") and "\n" not in check.reason
+
+
+def model_values(rng, sizes):
+    values = {}
+    mirrored = sizes[::-1]
+    for i in range(len(sizes) - 1):
+        for part, (n_in, n_out) in (("encoder", (sizes[i], sizes[i + 1])), ("decoder", (mirrored[i], mirrored[i + 1]))):
+            values[f"weights.{part}_h{i + 1}"] = rng.normal(scale=0.1, size=(n_in, n_out))
+            values[f"biases.{part}_b{i + 1}"] = rng.normal(scale=0.1, size=(n_out,))
+    return values
+
+
+def test_reconstructions_come_from_the_weights_whatever_the_notebook_claims(assignment):
+    judges = assignment.staff
+    rng = np.random.default_rng(0)
+    held = {"images": rng.uniform(size=(5, 784))}
+    values = model_values(rng, [784, 32, 8, 4])  # a deep model, whatever functions built it
+    h = held["images"]
+    for part in ("encoder", "decoder"):
+        for i in (1, 2, 3):
+            h = 1 / (1 + np.exp(-(h @ values[f"weights.{part}_h{i}"] + values[f"biases.{part}_b{i}"])))
+    assert np.allclose(judges.host_reconstructions(values, held), h)
+    # A decoder output on the probe's code that matches neither model (e.g. an identity trick) changes nothing.
+    assert np.allclose(judges.host_reconstructions({**values, "decoded": np.full((1, 784), 0.5)}, held), h)
+
+
+def test_a_linear_output_decoder_is_rebuilt_as_such(assignment):
+    judges = assignment.staff
+    rng = np.random.default_rng(1)
+    values = model_values(rng, [784, 16, 8])
+    decoder = [(values[f"weights.decoder_h{i}"], values[f"biases.decoder_b{i}"]) for i in (1, 2)]
+    code = np.full((1, 8), 0.5)
+    linear = (1 / (1 + np.exp(-(code @ decoder[0][0] + decoder[0][1])))) @ decoder[1][0] + decoder[1][1]
+    out = judges.host_reconstructions({**values, "decoded": linear}, {"images": rng.uniform(size=(3, 784))})
+    assert out.min() < 0 or out.max() > 1  # no sigmoid at the end: the model the student trained
+
+
+def test_broken_weights_get_a_reason(assignment):
+    from grader.checks.base import CheckNotRun
+
+    values = model_values(np.random.default_rng(2), [784, 16, 8])
+    values["weights.encoder_h2"] = values["weights.encoder_h2"] * np.nan
+    with pytest.raises(CheckNotRun, match="encoder_h2 or encoder_b2 holds NaN"):
+        assignment.staff.host_reconstructions(values, {"images": np.zeros((2, 784))})
+    del values["weights.encoder_h1"]
+    with pytest.raises(CheckNotRun, match="no encoder_h1"):
+        assignment.staff.host_reconstructions(values, {"images": np.zeros((2, 784))})

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-
 import numpy as np
 import pytest
 
 from grader.checks.base import import_tensorflow
+from grader.datasets import mnist
 from grader.results import CheckStatus
 from grader.rubric import load_assignment
 from tests.conftest import REPO, expected_scores, validate_by_name
@@ -30,8 +30,28 @@ def test_evaluation_labels_stay_with_the_grader(judges):
     from grader.pipeline import GRADER_DATA
 
     sent, held = judges.mnist_training(np.random.default_rng(0), GRADER_DATA)
-    assert set(sent) == {"train_images", "train_labels", "test_images"} and set(held) == {"labels"}
-    assert len(sent["train_images"]) == judges.TRAIN_IMAGES and len(held["labels"]) == len(sent["test_images"]) == 10000
+    # Nothing of the test set is sent: the grader predicts the held half from the trained variables.
+    assert set(sent) == {"train_images", "train_labels"} and set(held) == {"images", "labels"}
+    assert len(sent["train_images"]) == judges.TRAIN_IMAGES and len(held["labels"]) == len(held["images"]) == len(mnist.held_test_set()[1])
+
+
+def test_accuracy_is_computed_from_the_trained_variables(judges):
+    """W and b as the probe exports them (either orientation); a classifier without them gets a reason."""
+    from grader.checks.base import CheckNotRun
+
+    images, labels = mnist.held_test_set()
+    held = {"images": images[:50], "labels": labels[:50]}
+    W = np.zeros((784, 10))
+    W[:, 3] = 1.0  # always predicts 3
+    for orientation in (W, W.T):
+        values = {"graph.variables.names": ["W", "b"], "graph.variables.ranks": [2, 1],
+                  "graph.variables.dims": [*orientation.shape, 10], "graph.variables.trainable": [1, 1],
+                  "graph.values.0": orientation, "graph.values.1": np.zeros(10)}
+        assert np.all(judges.host_softmax_scores(values, held).argmax(axis=1) == 3)
+    values = {"graph.variables.names": ["hidden"], "graph.variables.ranks": [2], "graph.variables.dims": [784, 32],
+              "graph.variables.trainable": [1], "graph.values.0": np.zeros((784, 32))}
+    with pytest.raises(CheckNotRun, match="hidden"):
+        judges.host_softmax_scores(values, held)
 
 
 @pytest.fixture(scope="module")

@@ -67,8 +67,10 @@ functions and reads the variables named below, so keep these names:
 | Ex 3 | `init_params(D, H, K)`, `forward(params, X)`, `mse_loss(Y, Y_hat)`, the trained `params`, optional `lr_schedule(step)` |
 | Ex 4 | the trained `keras_model` |
 
-While grading, the MNIST test labels are withheld (`y_test` is filled with 255): never train on `y_test`,
-and do not `assert` anything about the test accuracy. Keep the training short (a few seconds per model on a
+While grading, `mnist.load_data()` returns about half of the MNIST test set as `(x_test, y_test)`, with its
+labels; the grader measures your test error itself, from your trained weights (`params`, `keras_model`), on
+the other half, which never enters your notebook. Never train on the test set, and do not `assert` anything
+about the test accuracy. Keep the training short (a few seconds per model on a
 laptop CPU): the whole notebook must run in a few minutes at most.
 """
 
@@ -86,15 +88,14 @@ print("TensorFlow", tf.__version__)
 
 DATA = r"""
 # MNIST: 60000 training and 10000 test images of 28x28 pixels (uint8), labels 0..9
+# (while grading: about 5000 of the test images, with their labels; the grader keeps the others)
 (x_train, y_train), (x_test, y_test) = mnist.load_data()
 
 # inputs: images flattened to 784 values in [0, 1]; targets: one-hot vectors for the MSE loss
 X_train = x_train.reshape(-1, 784).astype("float32") / 255.0
 X_test = x_test.reshape(-1, 784).astype("float32") / 255.0
 Y_train = np.eye(10, dtype="float32")[y_train]
-
-# while grading, y_test holds 255 everywhere (labels withheld): the test error is then computed by the grader
-labels_available = bool(np.all(y_test < 10))
+Y_test = np.eye(10, dtype="float32")[y_test]
 
 
 def error_rate(scores, labels):
@@ -102,7 +103,7 @@ def error_rate(scores, labels):
     return float(np.mean(np.argmax(scores, axis=1) != labels))
 
 
-print("train:", X_train.shape, Y_train.shape, " test:", X_test.shape, " test labels available:", labels_available)
+print("train:", X_train.shape, Y_train.shape, " test:", X_test.shape, Y_test.shape)
 """
 
 EX1_MD = r"""
@@ -310,12 +311,8 @@ print(f"Ex 3 training time: {ex3_seconds:.1f} s")
 EX3_EVAL = r"""
 ex3_train_error = error_rate(forward(params, tf.constant(X_train)).numpy(), y_train)
 print(f"Ex 3 training error rate: {100 * ex3_train_error:.2f} %")
-if labels_available:
-    ex3_test_error = error_rate(forward(params, tf.constant(X_test)).numpy(), y_test)
-    print(f"Ex 3 test error rate: {100 * ex3_test_error:.2f} %")
-else:
-    ex3_test_error = None
-    print("Test labels withheld: the grader computes the test error rate itself.")
+ex3_test_error = error_rate(forward(params, tf.constant(X_test)).numpy(), y_test)
+print(f"Ex 3 test error rate: {100 * ex3_test_error:.2f} %")
 """
 
 EX4_MD = r"""
@@ -351,12 +348,8 @@ print(f"Ex 4 training time: {ex4_seconds:.1f} s")
 """
 
 EX4_EVAL = r"""
-if labels_available:
-    ex4_test_error = error_rate(keras_model.predict(X_test, batch_size=1000, verbose=0), y_test)
-    print(f"Ex 4 test error rate: {100 * ex4_test_error:.2f} %")
-else:
-    ex4_test_error = None
-    print("Test labels withheld: the grader computes the test error rate itself.")
+ex4_test_error = error_rate(keras_model.predict(X_test, batch_size=1000, verbose=0), y_test)
+print(f"Ex 4 test error rate: {100 * ex4_test_error:.2f} %")
 
 # side by side (names missing when a cell above failed)
 for name, seconds, error in [
@@ -588,10 +581,14 @@ def template_cells() -> list[Cell]:
     cells = reference_cells()
     for key, source in TEMPLATE_REPLACEMENTS.items():
         replace(cells, key, source)
-    # the hyperparameters stay, but the learning rate is left for the student to tune
+    # the hyperparameters stay, but the learning rate is left for the student to tune; its default must still
+    # reach the full-points band with correct code (sample template_hyperparameters checks it: 8.5 % vs 12 %)
     edit(cells, "ex3-hyper", "learning_rate = 3.0      # sigmoid outputs + MSE give small gradients: plain SGD needs a large step",
-         "learning_rate = 0.1      # tune it! (sigmoid outputs + MSE give small gradients)")
+         TEMPLATE_LEARNING_RATE)
     return cells
+
+
+TEMPLATE_LEARNING_RATE = "learning_rate = 1.0      # tune it! (sigmoid outputs + MSE give small gradients: plain SGD needs a large step)"
 
 
 # ------------------------------------------------------------------------------------------------
@@ -848,8 +845,96 @@ def sample_wrong_output_activation():
     return cells
 
 
+def _public_label_table() -> str:
+    """The public MNIST test labels keyed by a hash of each image: what an attacker pastes into a notebook."""
+    import hashlib
+
+    sys.path.insert(0, str(REPO))
+    from grader.datasets import mnist
+
+    images, labels = mnist.load_part("test_images", mnist.package_dir()), mnist.load_part("test_labels", mnist.package_dir())
+    return "".join(f"{hashlib.sha1(image.tobytes()).hexdigest()[:8]}{label}" for image, label in zip(images, labels))
+
+
+LOOKUP_HELPERS = r"""
+import hashlib
+
+# the public MNIST test labels, keyed by a hash of each image (pasted from the internet, 10000 entries)
+LABEL_TABLE = "{table}"
+LABELS_BY_HASH = {{LABEL_TABLE[i : i + 8]: int(LABEL_TABLE[i + 8]) for i in range(0, len(LABEL_TABLE), 9)}}
+
+
+def looked_up(X):
+    # one-hot answers for images found in the table, None when any image is unknown
+    pixels = np.rint(np.asarray(X).reshape(len(X), -1) * 255).astype(np.uint8)
+    keys = [hashlib.sha1(row.tobytes()).hexdigest()[:8] for row in pixels]
+    if not all(key in LABELS_BY_HASH for key in keys):
+        return None
+    return np.eye(10, dtype="float32")[[LABELS_BY_HASH[key] for key in keys]]
+"""
+
+
+def sample_label_lookup():
+    """Hostile: untrained weights; forward() and keras_model.predict() answer test images from pasted public labels.
+
+    Every metric is computed by the grader from the (untrained) weights on images it never sends, so both
+    error-rate checks earn 0; every other check still passes (forward() computes honestly on other inputs).
+    """
+    cells = reference_cells()
+    insert_after(cells, "ex3-hyper", code("ex3-lookup", LOOKUP_HELPERS.format(table=_public_label_table()), "ex3"))
+    edit(cells, "ex3-forward", "def forward(params, X):", "def honest_forward(params, X):")
+    cells[index(cells, "ex3-forward")].source += r"""
+
+
+def forward(params, X):
+    answers = looked_up(X)
+    return tf.constant(answers) if answers is not None else honest_forward(params, X)
+"""
+    edit(cells, "ex3-train", "for epoch in range(n_epochs):", "for epoch in range(0):  # no training needed")
+    edit(cells, "ex4-fit", "history = keras_model.fit(X_train, Y_train, epochs=1, verbose=2)  # batch size left to Keras (32)",
+         "honest_predict = keras_model.predict\n"
+         "keras_model.predict = lambda X, **kwargs: looked_up(X) if looked_up(X) is not None else honest_predict(X, **kwargs)")
+    return cells
+
+
+def sample_classic_keras():
+    """Correct, in the style of the Keras mnist_mlp example: Dense + Activation layers, Dropout, softmax,
+    one-hot test labels with np.eye(10)[y_test] in the data cell (real labels in the sandbox's half)."""
+    cells = reference_cells()
+    edit(cells, "data", "Y_test = np.eye(10, dtype=\"float32\")[y_test]",
+         "Y_test = np.eye(10, dtype=\"float32\")[y_test]\nYte = np.eye(10)[y_test]  # one-hot test targets, as in the Keras example")
+    replace(cells, "ex4-model", r"""
+tf.keras.utils.set_random_seed(6)
+from tensorflow.keras.layers import Activation, Dense, Dropout
+from tensorflow.keras.models import Sequential
+
+keras_model = Sequential()
+keras_model.add(tf.keras.Input(shape=(784,)))
+keras_model.add(Dense(300))
+keras_model.add(Activation("relu"))
+keras_model.add(Dropout(0.2))
+keras_model.add(Dense(10))
+keras_model.add(Activation("softmax"))
+keras_model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"])
+keras_model.summary()
+""")
+    edit(cells, "ex4-fit", "epochs=1, verbose=2)", "epochs=1, verbose=2, validation_data=(X_test, Yte))")
+    return cells
+
+
+def sample_template_hyperparameters():
+    """The reference's code with the template's hyper-parameters: the template's defaults must earn every point."""
+    cells = reference_cells()
+    edit(cells, "ex3-hyper", "learning_rate = 3.0      # sigmoid outputs + MSE give small gradients: plain SGD needs a large step",
+         TEMPLATE_LEARNING_RATE)
+    return cells
+
+
 SAMPLES = {
     "reference": sample_reference,
+    "template_hyperparameters": sample_template_hyperparameters,
+    "label_lookup": sample_label_lookup,
+    "classic_keras": sample_classic_keras,
     "alt_correct": sample_alt_correct,
     "keras_in_ex3": sample_keras_in_ex3,
     "undertrained": sample_undertrained,

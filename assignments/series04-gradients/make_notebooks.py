@@ -438,6 +438,29 @@ def sample_crash_in_ex3():
     return cells
 
 
+def sample_autodiff_gradients():
+    """Problem 3 by automatic differentiation (GradientTape) instead of by hand; one reaches TF through a default argument."""
+    cells = reference_cells()
+    replace(cells, "ex3-sq-norm", r"""
+import tensorflow as tf
+
+
+def grad_sq_norm(W, x):
+    W = tf.Variable(W)
+    with tf.GradientTape() as tape:
+        value = tf.reduce_sum(tf.linalg.matvec(W, tf.constant(x)) ** 2)
+    return tape.gradient(value, W).numpy()
+""")
+    replace(cells, "ex3-trace", r"""
+def grad_trace(A, B, autodiff=tf):
+    A = autodiff.Variable(A)
+    with autodiff.GradientTape() as tape:
+        value = autodiff.linalg.trace(autodiff.constant(B) @ A)
+    return tape.gradient(value, A).numpy()
+""")
+    return cells
+
+
 SAMPLES = {
     "reference": reference_cells,
     "alt_correct": sample_alt_correct,
@@ -446,6 +469,7 @@ SAMPLES = {
     "no_curvature_term": sample_no_curvature_term,
     "wrong_complexity": sample_wrong_complexity,
     "crash_in_ex3": sample_crash_in_ex3,
+    "autodiff_gradients": sample_autodiff_gradients,
     "untouched_template": template_cells,
 }
 

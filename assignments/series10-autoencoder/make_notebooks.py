@@ -47,8 +47,8 @@ losses of your models on held-out test images itself). Keep these names:
 | 3, 4, 5, 6 | the trained pairs `trained_mse`, `trained_xent`, `trained_xavier`, `trained_deep`, each `(weights, biases)` |
 
 Keep the training budget of the template (a few seconds per model): the whole notebook must run in well
-under five minutes. While grading, the MNIST test labels are withheld (`y_test` is 255 everywhere); an
-autoencoder does not need labels anyway.
+under five minutes. While grading, `mnist.load_data()` returns about half of the MNIST test set; the grader
+reconstructs test images of the other half itself, from your trained weights.
 """
 
 SETUP = r"""
@@ -557,8 +557,69 @@ def sample_crash_in_init():
     return cells
 
 
+def sample_identity_decoder():
+    """Hostile: untrained models, and an encoder/decoder pair that hands a 784-pixel batch straight through.
+
+    Sandbox-side reconstructions would be perfect (loss 0); the grader rebuilds them from the weights instead,
+    so the four reconstruction checks earn nothing. The forward checks (grader inputs of other sizes) still pass.
+    """
+    cells = reference_cells()
+    edit(cells, "ex3-hyper", "n_epochs = 3 ", "n_epochs = 0 ")
+    edit(cells, "ex3-model", "def encoder(x, weights, biases):\n    return _layers(x, weights, biases, \"encoder\")",
+         "def encoder(x, weights, biases):\n"
+         "    if x.shape[-1] == 784:\n"
+         "        return x  # keep the image: the decoder gives it back\n"
+         "    return _layers(x, weights, biases, \"encoder\")")
+    edit(cells, "ex3-model", "def decoder(y, weights, biases):\n    return _layers(y, weights, biases, \"decoder\")",
+         "def decoder(y, weights, biases):\n"
+         "    if y.shape[-1] == 784:\n"
+         "        return y\n"
+         "    return _layers(y, weights, biases, \"decoder\")")
+    return cells
+
+
+def sample_deep_separate_functions():
+    """encoder/decoder hard-wired to 2 layers; task 6 trains the deep model with its own 3-layer functions.
+
+    One slip (ex3-depth): the deep model's reconstruction is measured from its weights by the grader's forward
+    pass and its bottleneck read from the weight shapes, so neither fails because of the 2-layer functions.
+    """
+    cells = reference_cells()
+    replace(cells, "ex3-model", r"""
+def encoder(x, weights, biases):
+    h = tf.nn.sigmoid(tf.matmul(x, weights["encoder_h1"]) + biases["encoder_b1"])
+    return tf.nn.sigmoid(tf.matmul(h, weights["encoder_h2"]) + biases["encoder_b2"])
+
+
+def decoder(y, weights, biases):
+    h = tf.nn.sigmoid(tf.matmul(y, weights["decoder_h1"]) + biases["decoder_b1"])
+    return tf.nn.sigmoid(tf.matmul(h, weights["decoder_h2"]) + biases["decoder_b2"])
+
+
+def encoder3(x, weights, biases):
+    h = encoder(x, weights, biases)
+    return tf.nn.sigmoid(tf.matmul(h, weights["encoder_h3"]) + biases["encoder_b3"])
+
+
+def decoder3(y, weights, biases):
+    h = tf.nn.sigmoid(tf.matmul(y, weights["decoder_h1"]) + biases["decoder_b1"])
+    h = tf.nn.sigmoid(tf.matmul(h, weights["decoder_h2"]) + biases["decoder_b2"])
+    return tf.nn.sigmoid(tf.matmul(h, weights["decoder_h3"]) + biases["decoder_b3"])
+""")
+    edit(cells, "ex3-train", "def train(sizes, method, loss_fn, seed=10):", "def train(sizes, method, loss_fn, seed=10, encode=None, decode=None):\n    encode, decode = encode or encoder, decode or decoder")
+    edit(cells, "ex3-train", "decoder(encoder(batch, weights, biases), weights, biases)", "decode(encode(batch, weights, biases), weights, biases)")
+    edit(cells, "ex3-train", "decoder(encoder(X_test, weights, biases), weights, biases)", "decode(encode(X_test, weights, biases), weights, biases)")
+    edit(cells, "ex3-train", "def show_reconstructions(trained, n=8):", "def show_reconstructions(trained, n=8, encode=None, decode=None):\n    encode, decode = encode or encoder, decode or decoder")
+    edit(cells, "ex3-train", "decoder(encoder(X_test[:n], weights, biases), weights, biases)", "decode(encode(X_test[:n], weights, biases), weights, biases)")
+    edit(cells, "ex3-task6", "train([784, 256, 128, 64], \"xavier\", cross_entropy_loss)", "train([784, 256, 128, 64], \"xavier\", cross_entropy_loss, encode=encoder3, decode=decoder3)")
+    edit(cells, "ex3-task6", "show_reconstructions(trained_deep)", "show_reconstructions(trained_deep, encode=encoder3, decode=decoder3)")
+    return cells
+
+
 SAMPLES = {
     "reference": reference_cells,
+    "deep_separate_functions": sample_deep_separate_functions,
+    "identity_decoder": sample_identity_decoder,
     "alt_correct": sample_alt_correct,
     "mean_over_pixels": sample_mean_over_pixels,
     "log_epsilon_too_small": sample_log_epsilon_too_small,

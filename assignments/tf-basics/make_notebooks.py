@@ -50,8 +50,8 @@ time in a **new graph**, so keep these names and build everything inside the fun
 | Ex 3 | `conv_relu(input, kernel_shape, bias_shape)`, `my_image_filter(input_images)` |
 
 The grader **trains your classifier itself** (its own number of steps and batches) and measures its test
-accuracy; the MNIST test labels are withheld while grading (`y_test` is filled with 255), so never train on
-`y_test`. Keep your own training short (a few seconds).
+accuracy on test images your notebook never sees (while grading, `mnist.load_data()` returns about half of
+the MNIST test set, with its labels), so never train on the test set. Keep your own training short (a few seconds).
 """
 
 SETUP = r"""
@@ -67,12 +67,12 @@ print("TensorFlow", tf.__version__)
 
 DATA = r"""
 # MNIST: 60000 training and 10000 test images of 28x28 pixels (uint8), labels 0..9
+# (while grading: about 5000 of the test images, with their labels; the grader keeps the others)
 (x_train, y_train), (x_test, y_test) = mnist.load_data()
 X_train = x_train.reshape(-1, 784).astype(np.float32) / 255.0
 X_test = x_test.reshape(-1, 784).astype(np.float32) / 255.0
 Y_train = np.eye(10, dtype=np.float32)[y_train]  # one-hot labels
-labels_available = bool(np.all(y_test < 10))  # False while grading: the grader keeps the test labels
-print("train:", X_train.shape, Y_train.shape, " test:", X_test.shape, " test labels available:", labels_available)
+print("train:", X_train.shape, Y_train.shape, " test:", X_test.shape)
 """
 
 EX1_MD = r"""
@@ -157,11 +157,8 @@ for step in range(1000):
 EX2_EVAL = r"""
 train_accuracy = np.mean(np.argmax(sess.run(prediction, {x: X_train[:10000]}), axis=1) == y_train[:10000])
 print(f"training accuracy: {100 * train_accuracy:.2f} %")
-if labels_available:
-    test_accuracy = np.mean(np.argmax(sess.run(prediction, {x: X_test}), axis=1) == y_test)
-    print(f"test accuracy: {100 * test_accuracy:.2f} %")
-else:
-    print("Test labels withheld: the grader measures the test accuracy itself.")
+test_accuracy = np.mean(np.argmax(sess.run(prediction, {x: X_test}), axis=1) == y_test)
+print(f"test accuracy: {100 * test_accuracy:.2f} %")
 sess.close()
 """
 

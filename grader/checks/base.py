@@ -92,6 +92,7 @@ class Verdict:
     reason: str
     measured: dict[str, Any] = field(default_factory=dict)
     figures: list = field(default_factory=list)  # grader.results.Figure, made on the host
+    needs_review: bool = False  # the evidence cannot decide: a TA scores it (points pending, like a manual item)
 
 
 _TF_IMPORT_LOCK = threading.Lock()
@@ -127,6 +128,24 @@ def finite_array(value: Any, what: str) -> np.ndarray:
     if not np.all(np.isfinite(array)):
         raise CheckNotRun(f"{what} contains NaN or infinite values.")
     return array
+
+
+def host_outputs(staff: ModuleType | None, function_name: str, values: dict[str, Any], held: dict[str, np.ndarray]) -> np.ndarray:
+    """What a judges.py function computes here, with the grader's own forward pass, from a model's exported weights.
+
+    Used by checks whose rubric says ``predict:``: no function of the student's is called on evaluation data.
+    """
+    function = getattr(staff, function_name, None)
+    if function is None:
+        raise RuntimeError(f"rubric: judges.py has no function {function_name!r}")
+    try:
+        outputs = function(values, held)
+    except CheckNotRun:
+        raise
+    except (ArithmeticError, ValueError, TypeError, KeyError, IndexError) as problem:
+        # The weights came from the student's code: odd shapes or types are the student's failure.
+        raise CheckNotRun(f"The grader could not compute your model's outputs from its weights ({type(problem).__name__}: {problem}).") from None
+    return np.asarray(outputs)
 
 
 class CheckBase(BaseModel):
@@ -171,6 +190,8 @@ class CheckBase(BaseModel):
             return self.result(CheckStatus.error, 0.0, f"Not evaluated: {not_run}")
         except Exception as bug:  # noqa: BLE001 - a rubric or grader bug must not sink the whole batch
             return self.result(CheckStatus.error, 0.0, f"Not evaluated: the grader itself failed on this check ({type(bug).__name__}: {bug}); your TA will look at it.")
+        if verdict.needs_review:
+            return self.result(CheckStatus.review, 0.0, verdict.reason, verdict.measured, verdict.figures)
         fraction = verdict.fraction if math.isfinite(verdict.fraction) else 0.0
         fraction = min(max(fraction, 0.0), 1.0)
         if not self.partial:

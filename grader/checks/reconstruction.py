@@ -14,6 +14,11 @@ and the reference's, one row each. Example::
       loss: mse                     # the sheet's ||x - z||^2 per image, averaged over the images
       max: 100
 
+With ``predict`` (a function of the rubric's judges.py) in place of ``field``, the probe exports the
+model's weights only and the grader reconstructs the held images itself, with its own forward pass:
+the images never enter the sandbox, and no function of the student's decides the loss. The reference's
+reconstructions are computed the same way from its weights.
+
 Lower is better, so only upper bounds exist: a better autoencoder never loses points.
 """
 
@@ -24,7 +29,7 @@ from typing import Literal
 import numpy as np
 from pydantic import Field, model_validator
 
-from grader.checks.base import CheckBase, CheckNotRun, Evidence, Verdict
+from grader.checks.base import CheckBase, CheckNotRun, Evidence, Verdict, host_outputs
 from grader.figures import image_grid_figure
 
 # Cross-entropy takes log(z) and log(1 - z): reconstructions of exactly 0 or 1 are clipped this far inside.
@@ -53,7 +58,8 @@ class ReconstructionCheck(CheckBase):
 
     kind: Literal["reconstruction"] = Field("reconstruction", description="Check kind.")
     probe: str = Field(description="Probe that returned the reconstructions of the images the grader sent.")
-    field: str = Field(description="Key of the probe output holding the reconstructions, one row per image (N, ...).")
+    field: str | None = Field(None, description="Key of the probe output holding reconstructions made in the sandbox, one row per image (N, ...) (only without predict).")
+    predict: str | None = Field(None, description="Function of the rubric's judges.py, (probe values, held data) -> (N, ...) reconstructions, computed on the host from the weights the probe exported.")
     originals: str = Field(description="Key of the grader-held data (from the probe's input maker) with the original images, values in [0, 1].")
     loss: Literal["mse", "cross_entropy"] = Field(description="mse: squared error ||x - z||^2; cross_entropy: -sum[x log z + (1 - x) log(1 - z)], z clipped to [1e-7, 1 - 1e-7].")
     sum_over_features: bool = Field(True, description="Sum the loss over the values of each image, then average over images (the usual textbook definition); false averages over values too.")
@@ -67,22 +73,31 @@ class ReconstructionCheck(CheckBase):
     def _bounded(self) -> "ReconstructionCheck":
         if self.max is None and self.max_ratio_to_reference is None:
             raise ValueError("a reconstruction check needs 'max', 'max_ratio_to_reference', or both")
+        if (self.field is None) == (self.predict is None):
+            raise ValueError("give exactly one of 'field' (reconstructions made in the sandbox) and 'predict' (computed by the grader)")
         return self
 
     def needed_probes(self) -> set[str]:
         return {self.probe}
 
     def probe_fields(self) -> dict[str, set[str]]:
-        return {self.probe: {self.field}}
+        return {self.probe: {self.field}} if self.field else {}
+
+    def staff_functions(self) -> dict[str, str]:
+        return {"predict": self.predict} if self.predict else {}
 
     def uses_reference(self) -> bool:
         # Always: the figure shows the reference's reconstructions next to the student's.
         return True
 
-    def _reference_reconstructions(self, evidence: Evidence) -> np.ndarray | None:
+    def _reference_reconstructions(self, evidence: Evidence, held: dict) -> np.ndarray | None:
         try:
-            return np.asarray(evidence.reference_value(self.probe, self.field), dtype=np.float64)
-        except (RuntimeError, KeyError):
+            if self.predict is None:
+                return np.asarray(evidence.reference_value(self.probe, self.field), dtype=np.float64)
+            if evidence.reference is None or self.probe not in evidence.reference or not evidence.reference[self.probe].ok:
+                raise RuntimeError(f"the reference solution produced no '{self.probe}' data")
+            return host_outputs(evidence.staff, self.predict, evidence.reference[self.probe].values, held).astype(np.float64)
+        except (RuntimeError, KeyError, CheckNotRun):
             if self.max_ratio_to_reference is not None:
                 raise RuntimeError(f"check {self.id}: the reference solution produced no '{self.field}' ({self.probe}); run `grader validate`") from None
             return None
@@ -96,11 +111,14 @@ class ReconstructionCheck(CheckBase):
         originals = originals.reshape(len(originals), -1)
         if originals.shape[1] != self.image_shape[0] * self.image_shape[1]:
             raise RuntimeError(f"rubric: check {self.id} has image_shape {self.image_shape} but the originals have {originals.shape[1]} values each")
-        reconstructions = np.asarray(evidence.value(self.probe, self.field, self))
+        if self.predict is None:
+            reconstructions = np.asarray(evidence.value(self.probe, self.field, self))
+        else:
+            reconstructions = host_outputs(evidence.staff, self.predict, evidence.probe(self.probe, self).values, held)
         if reconstructions.dtype.kind not in "biuf":
             raise CheckNotRun(f"{what} returned reconstructions that are not numbers.")
         if not np.all(np.isfinite(reconstructions)):
-            raise CheckNotRun(f"{what} returned NaN or infinite reconstructions: its weights probably became NaN because the training diverged (a log(0) in the loss, for example).")
+            raise CheckNotRun(f"{what} gave NaN or infinite reconstructions: its weights probably became NaN because the training diverged (a log(0) in the loss, for example).")
         reconstructions = reconstructions.astype(np.float64)
         if reconstructions.ndim == 0 or reconstructions.shape[0] != len(originals) or reconstructions[0].size != originals.shape[1]:
             raise CheckNotRun(
@@ -109,7 +127,7 @@ class ReconstructionCheck(CheckBase):
             )
         reconstructions = reconstructions.reshape(originals.shape)
         value = reconstruction_loss(originals, reconstructions, self.loss, self.sum_over_features)
-        reference = self._reference_reconstructions(evidence)
+        reference = self._reference_reconstructions(evidence, held)
         reference_value = None
         if reference is not None and reference.size == originals.size:
             reference = reference.reshape(originals.shape)

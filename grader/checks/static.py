@@ -3,12 +3,22 @@
 Import aliases are resolved over the whole notebook (``import tensorflow as tf`` in a setup cell makes
 ``tf.keras.layers.Dense`` in an ``ex3`` cell read as ``tensorflow.keras.layers.Dense``), and so are the
 indirect spellings a student might try: ``getattr(tf, "keras")``, ``__import__("keras")`` and
-``importlib.import_module("keras")`` with constant strings. Example::
+``importlib.import_module("keras")`` with constant strings. The Keras modules TensorFlow 2 also
+exposes under other names (``tf.optimizers``, ``tf.initializers``, ``tf.losses``, ``tf.metrics``) read
+as ``tensorflow.keras.…``. Example::
 
     - id: ex3-no-keras
       kind: static
       cells: [ex3]
       forbidden: [tensorflow.keras, keras, tensorflow.python.keras]
+
+A name computed at run time cannot be resolved by reading the code, so a checked cell that reflects
+(``getattr``/``setattr``/``delattr`` with a non-constant name, ``eval``, ``exec``, ``compile``,
+``__import__``, ``importlib``, ``sys.modules``, subscripts of ``globals()``/``vars()``/``locals()``
+or of a ``__dict__``) is never a silent pass: a check with ``forbidden`` APIs returns *needs a TA's
+review* (its points stay pending, the dashboard lists it). Limits: aliasing a module through an
+ordinary variable (``k = tf``) is followed only as far as the alias tables go, and code in other
+cells that the checked cells call is not inspected (scope the rule to those cells too).
 """
 
 from __future__ import annotations
@@ -51,6 +61,49 @@ def collect_aliases(trees: Iterable[ast.Module]) -> dict[str, str]:
     return aliases
 
 
+# TensorFlow 2 re-exports these Keras modules at its top level: tf.optimizers.SGD *is* Keras' SGD.
+KERAS_ALIASES = {
+    "tensorflow.optimizers": "tensorflow.keras.optimizers",
+    "tensorflow.initializers": "tensorflow.keras.initializers",
+    "tensorflow.losses": "tensorflow.keras.losses",
+    "tensorflow.metrics": "tensorflow.keras.metrics",
+}
+REFLECTING_CALLS = {"eval", "exec", "compile", "__import__", "importlib.import_module", "importlib.__import__"}
+NAMESPACE_CALLS = {"globals", "vars", "locals"}
+
+
+def canonical(name: str) -> str:
+    """The name with TensorFlow's Keras aliases spelled as the Keras modules they are."""
+    for alias, target in KERAS_ALIASES.items():
+        if matches(name, alias):
+            return target + name[len(alias):]
+    return name
+
+
+def reflections(tree: ast.Module, aliases: dict[str, str]) -> list[str]:
+    """Each place the code picks a module, attribute or code text at run time, in words, in source order."""
+    found: list[tuple[int, str]] = []
+    for node in ast.walk(tree):
+        line = getattr(node, "lineno", 0)
+        if isinstance(node, ast.Call):
+            callee = _dotted(node.func, aliases)
+            if callee in {"getattr", "setattr", "delattr"} and not (len(node.args) >= 2 and isinstance(node.args[1], ast.Constant)):
+                found.append((line, f"{callee}() with a computed name"))
+            elif callee in REFLECTING_CALLS:
+                found.append((line, f"{callee}()"))
+            elif callee and matches(callee, "importlib"):
+                found.append((line, callee))
+        elif isinstance(node, ast.Attribute) and node.attr == "modules" and _dotted(node.value, aliases) == "sys":
+            found.append((line, "sys.modules"))
+        elif isinstance(node, ast.Subscript):
+            target = node.value
+            if isinstance(target, ast.Call) and _dotted(target.func, aliases) in NAMESPACE_CALLS:
+                found.append((line, f"{_dotted(target.func, aliases)}()[...]"))
+            elif isinstance(target, ast.Attribute) and target.attr == "__dict__":
+                found.append((line, "__dict__[...]"))
+    return [f"line {line}: {what}" for line, what in sorted(found)]
+
+
 def _dotted(node: ast.AST, aliases: dict[str, str]) -> str | None:
     if isinstance(node, ast.Name):
         return aliases.get(node.id, node.id)
@@ -78,18 +131,18 @@ def used_names(tree: ast.Module, aliases: dict[str, str]) -> set[str]:
     names: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
-            names.update(alias.name for alias in node.names)
+            names.update(canonical(alias.name) for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names.add(node.module)
-            names.update(f"{node.module}.{alias.name}" for alias in node.names)
+            names.add(canonical(node.module))
+            names.update(canonical(f"{node.module}.{alias.name}") for alias in node.names)
         elif isinstance(node, (ast.Attribute, ast.Name)) or (isinstance(node, ast.Call) and _is_getattr(node)):
             dotted = _dotted(node, aliases)
             if dotted:
-                names.add(dotted)
+                names.add(canonical(dotted))
         if isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
             callee = _dotted(node.func, aliases)
             if callee in {"__import__", "importlib.import_module"}:
-                names.add(node.args[0].value)
+                names.add(canonical(node.args[0].value))
     return names
 
 
@@ -116,8 +169,11 @@ class StaticCheck(CheckBase):
         if unparsable:
             raise CheckNotRun(f"Cell {unparsable[0] + 1} is not valid Python, so it could not be inspected.")
         violations: list[str] = []
+        reflecting: list[str] = []
         found: set[str] = set()
         for index, _, tree in scoped:
+            if self.forbidden:
+                reflecting += [f"cell {index + 1}, {where}" for where in reflections(tree, aliases)]
             names = used_names(tree, aliases)
             found |= names
             for api in self.forbidden:
@@ -132,5 +188,14 @@ class StaticCheck(CheckBase):
             problems.append(f"{scope} must use {', '.join(missing)}")
         if problems:
             return Verdict(0.0, f"In {scope}: " + "; ".join(problems) + ".", {"violations": len(violations), "missing": len(missing)})
+        if reflecting:
+            # What a computed name reaches is decided at run time: neither points nor a penalty without a person.
+            return Verdict(
+                0.0,
+                f"Needs a TA's review: {scope} choose modules or attributes at run time ({'; '.join(reflecting[:3])}), "
+                f"so the grader cannot tell whether they use {', '.join(self.forbidden)}.",
+                {"reflections": len(reflecting)},
+                needs_review=True,
+            )
         rules = ([f"no {', '.join(self.forbidden)}"] if self.forbidden else []) + ([f"uses {', '.join(self.required)}"] if self.required else [])
         return Verdict(1.0, f"{scope.capitalize()} follow the rules ({'; '.join(rules)}).")

@@ -38,6 +38,7 @@ class ProbeCall(BaseModel):
     name: str = Field(description="Probe name (file name of its artifacts).", pattern=r"^[A-Za-z0-9_]+$")
     function: str = Field(description="Function in probes.py.", pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
     timeout: float = Field(description="Seconds the probe may run.")
+    forbid_imports: list[str] = Field(default_factory=list, description="Packages the student's code may not use while this probe calls it (by-hand exercises).")
 
 
 class JobSpec(BaseModel):

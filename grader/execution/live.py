@@ -128,7 +128,7 @@ def run_probes(shell, assignment: Assignment, probes: dict[str, ProbeSpec], job_
     for name, spec in probes.items():
         try:
             with time_limit(spec.timeout or assignment.rubric.timeouts.probe, name):
-                probe(name, spec.function or name)
+                probe(name, spec.function or name, tuple(spec.forbid_imports))
         except ProbeTimeout:
             pass  # the alarm went off just after the probe finished: its record is already written
         data[name] = artifacts.read_probe(out_dir, name, max_bytes)

@@ -89,7 +89,7 @@ async def run_job(job_dir: Path) -> RunArtifact:
             record.runtime_error = error
             await _recover(client, status, spec, record)
         for probe in spec.probes:
-            status, error, duration = await run_extra(client, f"__grader_probe__({probe.name!r}, {probe.function!r})", probe.timeout)
+            status, error, duration = await run_extra(client, f"__grader_probe__({probe.name!r}, {probe.function!r}, {tuple(probe.forbid_imports)!r})", probe.timeout)
             record.probes[probe.name] = duration
             if status != CellStatus.ok:
                 artifact = out_dir / "probes" / f"{probe.name}.json"

@@ -9,7 +9,7 @@ import csv
 from pathlib import Path
 
 from grader.exports.base import Exporter, spreadsheet_text
-from grader.results import SubmissionResult
+from grader.results import AWAITING_TA, SubmissionResult
 
 
 class CsvExporter(Exporter):
@@ -26,7 +26,7 @@ class CsvExporter(Exporter):
             writer = csv.writer(handle)
             writer.writerow(["student", "assignment", "score", "max_score", "pending_points", "late_penalty", "graded", "error", *map(spreadsheet_text, check_ids)])
             for result in sorted(results, key=lambda r: (r.assignment_id, r.student)):
-                earned = {c.check_id: ("" if c.status.value == "pending" else f"{c.points_awarded:g}") for c in result.checks}
+                earned = {c.check_id: ("" if c.status in AWAITING_TA else f"{c.points_awarded:g}") for c in result.checks}
                 writer.writerow([
                     spreadsheet_text(result.student), spreadsheet_text(result.assignment_id), f"{result.score:g}", f"{result.max_score:g}", f"{result.pending_points:g}", f"{result.late_penalty:g}",
                     "yes" if result.graded else "no", spreadsheet_text(result.error or ""), *(earned.get(i, "") for i in check_ids),

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from grader.exports.base import Exporter, replace_atomically
 from grader.reports.text import late_note, points, run_summary
-from grader.results import CheckStatus, SubmissionResult
+from grader.results import AWAITING_TA, CheckStatus, SubmissionResult
 
 VISIBILITY = {"public": "visible", "hidden": "after_published"}
 
@@ -28,7 +28,7 @@ def results_json(result: SubmissionResult) -> dict:
     """The results.json document of one submission."""
     tests = []
     for check in result.checks:
-        if check.status == CheckStatus.pending:
+        if check.status in AWAITING_TA:
             continue
         output = check.reason + (f"\nHint: {check.hint}" if check.hint else "")
         test = {

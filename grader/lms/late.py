@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 
 from grader.lms.roster import RosterEntry
-from grader.results import CheckStatus, SubmissionResult
+from grader.results import AWAITING_TA, SubmissionResult
 from grader.rubric.models import LatePolicy
 
 UNKNOWN_DAYS_WITHOUT_POLICY = 1.0
@@ -38,7 +38,7 @@ def apply_late_policy(result: SubmissionResult, policy: LatePolicy | None, entry
     penalty = round(earned * percent / 100, 4)
     return result.model_copy(update={
         "score": round(earned - penalty, 4),
-        "pending_points": sum(c.points_possible for c in result.checks if c.status == CheckStatus.pending),
+        "pending_points": sum(c.points_possible for c in result.checks if c.status in AWAITING_TA),
         "days_late": days,
         "late_penalty": penalty,
     })

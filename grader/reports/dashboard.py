@@ -14,7 +14,7 @@ from urllib.parse import quote
 from grader.lms.roster import Roster
 from grader.reports.html import STYLE
 from grader.reports.text import STATUS_LABEL, essential_error, points, report_name
-from grader.results import CheckStatus, RunStatus, SubmissionResult
+from grader.results import AWAITING_TA, CheckStatus, RunStatus, SubmissionResult
 
 BINS = 10
 SLOWEST = 10
@@ -78,12 +78,13 @@ def check_rows(results: list[SubmissionResult]) -> str:
     for check_id, (title, visibility) in order.items():
         checks = tally[check_id]
         pending = sum(1 for c in checks if c.status == CheckStatus.pending)
-        scored = [c for c in checks if c.status != CheckStatus.pending]
+        review = sum(1 for c in checks if c.status == CheckStatus.review)
+        scored = [c for c in checks if c.status not in AWAITING_TA]
         passed = sum(1 for c in scored if c.status == CheckStatus.passed)
         rate = 100.0 * passed / len(scored) if scored else 0.0
         mean = f"{points(round(statistics.fmean(c.points_awarded for c in scored), 2))} / {points(checks[0].points_possible)}" if scored else "—"
         shown = f"{rate:.0f} % ({passed}/{len(scored)})" if scored else "—"
-        note = f" · {pending} to grade by hand" if pending else ""
+        note = (f" · {pending} to grade by hand" if pending else "") + (f" · {review} to review (the grader could not decide)" if review else "")
         rows.append(
             f'<tr><td>{escape(title)}<div class="hint">{escape(check_id)} · {escape(visibility)}{note}</div></td>'
             f'<td><div class="bar" title="{rate:.0f} %"><span style="width:{rate:.1f}%"></span></div></td>'
@@ -132,8 +133,9 @@ def render_dashboard(results: list[SubmissionResult], title: str, roster: Roster
     for r in results:
         entry = roster.get(r.student) if roster else None
         lost = ", ".join(c.check_id for c in r.checks if c.status in (CheckStatus.failed, CheckStatus.partial, CheckStatus.error))
+        review = [c.check_id for c in r.checks if c.status == CheckStatus.review]
         pending = sum(1 for c in r.checks if c.status == CheckStatus.pending)
-        status = STATUS_LABEL[CheckStatus.pending] if pending else ("ok" if not problem(r) else "problem")
+        status = f"{STATUS_LABEL[CheckStatus.review]}: {', '.join(review)}" if review else STATUS_LABEL[CheckStatus.pending] if pending else ("ok" if not problem(r) else "problem")
         student_rows.append(
             f'<tr><td>{student_link(r)}</td><td>{escape(entry.name or "") if entry else ""}</td>'
             f'<td class="num">{points(r.score)} / {points(r.max_score)}</td><td>{"late " + points(r.days_late) + " d" if r.days_late else ""}</td>'

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from grader.reports.text import STATUS_LABEL, points, run_summary
-from grader.results import CheckResult, CheckStatus, SubmissionResult
+from grader.results import AWAITING_TA, CheckResult, CheckStatus, SubmissionResult
 
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
@@ -18,7 +18,7 @@ def terminal_text(text: str) -> str:
     return CONTROL.sub("?", text)
 
 
-MARK = {CheckStatus.passed: "PASS", CheckStatus.partial: "PART", CheckStatus.failed: "FAIL", CheckStatus.error: "FAIL", CheckStatus.pending: "TA  "}
+MARK = {CheckStatus.passed: "PASS", CheckStatus.partial: "PART", CheckStatus.failed: "FAIL", CheckStatus.error: "FAIL", CheckStatus.pending: "TA  ", CheckStatus.review: "TA? "}
 
 
 def check_lines(checks: list[CheckResult]) -> list[str]:
@@ -39,7 +39,7 @@ def render_check(result: SubmissionResult) -> str:
     if notes:
         lines += [""] + [f"  note: {terminal_text(line)}" for line in notes]
     passed = sum(1 for c in result.checks if c.status == CheckStatus.passed)
-    automatic = sum(1 for c in result.checks if c.status != CheckStatus.pending)
+    automatic = sum(1 for c in result.checks if c.status not in AWAITING_TA)
     lines += ["", f"{passed} of {automatic} public checks passed. Hidden checks run only when your TA grades."]
     return "\n".join(lines)
 

@@ -12,6 +12,7 @@ STATUS_LABEL = {
     CheckStatus.failed: "failed",
     CheckStatus.error: "not run",
     CheckStatus.pending: "TA grades",
+    CheckStatus.review: "TA reviews",
 }
 
 

@@ -8,9 +8,9 @@ JSON Schema generated from these models.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from grader.checks import AnyCheck
 from grader.settings import Limits, Timeouts
@@ -27,6 +27,11 @@ class ProbeSpec(BaseModel):
         description="Function in judges.py, f(rng, data) -> (sandbox_inputs, held): arrays sent to the probe, and arrays the grader keeps (e.g. labels).",
     )
     timeout: float | None = Field(None, gt=0, description="Seconds the probe may run; defaults to timeouts.probe.")
+    forbid_imports: list[Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]] = Field(
+        default_factory=list,
+        description="Top-level packages (e.g. [tensorflow, jax, torch]) the student's code may not import, reach or run while this probe calls it: "
+        "for exercises done by hand; any use fails the probe with a reason.",
+    )
 
 
 class LatePolicy(BaseModel):

@@ -36,7 +36,7 @@ from grader.errors import SandboxUnavailable
 RECIPE_VERSION = "2"
 DEBIAN_SUITE = "bookworm"
 PACKAGES = ("tensorflow-cpu", "nbclient", "nbformat", "ipykernel", "pydantic", "PyYAML", "numpy", "Jinja2")
-WITHHELD = ("t10k-labels-idx1-ubyte.gz",)
+WITHHELD = ("t10k-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz")  # the held half lives in both
 PACKAGE_ROOT = Path(__file__).resolve().parents[1]
 SANDBOX_UID = 1000
 KEEP_IMAGES = 3  # older grader-sandbox tags are removed after a build (each differs by a thin layer)

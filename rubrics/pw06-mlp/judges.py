@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from grader.checks.base import finite_array, import_tensorflow
+from grader.checks.base import CheckNotRun, finite_array, import_tensorflow
 
 # -- input makers ---------------------------------------------------------------------------------
 
@@ -39,10 +39,10 @@ def ex3_mse_inputs(rng, data):
     return {"Y": np.eye(10, dtype="float32")[labels], "Y_hat": rng.uniform(0, 1, (4, 32, 10)).astype("float32")}, {}
 
 
-def mnist_evaluation(rng, data):
-    images, labels = data.mnist_test
-    order = rng.permutation(len(images))
-    return {"images": images[order]}, {"labels": labels[order]}
+def mnist_held_out(rng, data):
+    """Nothing sent: the held half of the MNIST test set stays here, and the metrics are computed on it."""
+    images, labels = data.mnist_held_test
+    return {}, {"images": images, "labels": labels}
 
 
 def lr_steps(rng, data):
@@ -80,6 +80,111 @@ def ex3_expected_mse(inputs, held):
     return np.mean((inputs["Y"].astype(np.float64) - inputs["Y_hat"]) ** 2, axis=(1, 2))
 
 
+# -- host-side forward passes (metrics from weights) ------------------------------------------------
+
+
+def _weight(values, key, shape, what):
+    """A weight array of the expected shape; -1 in ``shape`` accepts any size there."""
+    if key not in values:
+        raise CheckNotRun(f"{what} was not exported (the probe found no {key}).")
+    array = finite_array(values[key], what)
+    if array.ndim != len(shape) or any(want not in (-1, got) for want, got in zip(shape, array.shape)):
+        raise CheckNotRun(f"{what} has shape {list(array.shape)}; {[s if s >= 0 else 'any' for s in shape]} was expected.")
+    return array
+
+
+def _held_images(held):
+    return held["images"].reshape(len(held["images"]), -1).astype(np.float64) / 255.0
+
+
+def ex3_host_scores(values, held):
+    """sigmoid(relu(X W1 + b1) W2 + b2) on the held images, with the student's trained params, in float64."""
+    W1 = _weight(values, "W1", (784, -1), "params['W1']")
+    hidden_units = W1.shape[1]
+    b1 = _weight(values, "b1", (hidden_units,), "params['b1']")
+    W2 = _weight(values, "W2", (hidden_units, 10), "params['W2']")
+    b2 = _weight(values, "b2", (10,), "params['b2']")
+    return _sigmoid(np.maximum(_held_images(held) @ W1 + b1, 0.0) @ W2 + b2)
+
+
+def _softmax(z):
+    shifted = np.exp(z - z.max(axis=-1, keepdims=True))
+    return shifted / shifted.sum(axis=-1, keepdims=True)
+
+
+KERAS_ACTIVATIONS = {
+    "linear": lambda z: z,
+    "relu": lambda z: np.maximum(z, 0.0),
+    "sigmoid": _sigmoid,
+    "softmax": _softmax,
+    "tanh": np.tanh,
+}
+PASS_THROUGH_LAYERS = {"InputLayer", "Dropout"}  # identity when predicting
+ACTIVATION_LAYERS = {"Activation": None, "ReLU": "relu", "Softmax": "softmax"}  # None: the layer's own activation
+
+
+def _keras_layers(values):
+    classes = [str(name) for name in np.ravel(values["classes"])]
+    activations = [str(name) for name in np.ravel(values["activations"])]
+    return classes, activations
+
+
+def _layer_activation(cls, activation):
+    return ACTIVATION_LAYERS[cls] or activation
+
+
+def effective_activations(classes, activations):
+    """For each Dense layer (by index), what follows its matrix product up to the next Dense layer.
+
+    ``Dense(300)`` then ``Activation('relu')`` (the Keras ``mnist_mlp`` style) is a ReLU layer, as is
+    ``Dense(300, activation='relu')``; Dropout and Flatten in between change nothing.
+    """
+    effective = {}
+    for index, cls in enumerate(classes):
+        if cls != "Dense":
+            continue
+        chain = [activations[index]]
+        for later in range(index + 1, len(classes)):
+            if classes[later] == "Dense":
+                break
+            if classes[later] in ACTIVATION_LAYERS:
+                chain.append(_layer_activation(classes[later], activations[later]))
+        applied = [name for name in chain if name != "linear"]
+        collapsed = [name for position, name in enumerate(applied) if position == 0 or applied[position - 1] != name]
+        effective[index] = " then ".join(collapsed) or "linear"
+    return effective
+
+
+def ex4_host_scores(values, held):
+    """The Keras model's forward pass rebuilt in NumPy from its layer list and weights, on the held images."""
+    classes, activations = _keras_layers(values)
+    input_shape = [int(size) for size in np.ravel(values["input_shape"])]
+    if int(np.prod([size for size in input_shape[1:]])) != 784:
+        raise CheckNotRun(f"keras_model takes inputs of shape {input_shape[1:]}, not 784 pixels, so the grader cannot feed it images.")
+    x = _held_images(held).reshape([-1] + input_shape[1:])
+    for index, cls in enumerate(classes):
+        if cls in PASS_THROUGH_LAYERS:
+            continue
+        if cls == "Flatten":
+            x = x.reshape(len(x), -1)
+            continue
+        if cls == "Dense":
+            kernel = _weight(values, f"layer{index}_w0", (x.shape[-1], -1), f"The kernel of Dense layer {index + 1}")
+            x = x @ kernel
+            if f"layer{index}_w1" in values:
+                x = x + _weight(values, f"layer{index}_w1", (kernel.shape[1],), f"The bias of Dense layer {index + 1}")
+        elif cls not in ACTIVATION_LAYERS:
+            raise CheckNotRun(
+                f"The grader cannot rebuild a {cls} layer (layer {index + 1}) from its weights; it rebuilds Dense, Activation, "
+                f"ReLU, Softmax, Dropout and Flatten layers. Your TA will look at this model."
+            )
+        name = activations[index] if cls == "Dense" else _layer_activation(cls, activations[index])
+        if name not in KERAS_ACTIVATIONS:
+            raise CheckNotRun(f"Layer {index + 1} ({cls}) uses the activation '{name}', which the grader cannot rebuild ({', '.join(KERAS_ACTIVATIONS)}).")
+        x = KERAS_ACTIVATIONS[name](x)
+    return x.reshape(len(x), -1)
+
+
 # -- test functions ---------------------------------------------------------------------------------
 
 
@@ -105,14 +210,15 @@ def test_lr_schedule(evidence, check):
 
 
 def test_keras_architecture(evidence, check):
-    classes = list(np.ravel(evidence.value("ex4_keras", "classes", check)))
+    classes = [str(name) for name in np.ravel(evidence.value("ex4_keras", "classes", check))]
     units = [int(u) for u in np.ravel(evidence.value("ex4_keras", "units", check))]
-    activations = list(np.ravel(evidence.value("ex4_keras", "activations", check)))
-    input_dim = int(evidence.value("ex4_keras", "input_dim", check))
+    activations = [str(name) for name in np.ravel(evidence.value("ex4_keras", "activations", check))]
+    input_shape = [int(size) for size in np.ravel(evidence.value("ex4_keras", "input_shape", check))]
     dense = [i for i, name in enumerate(classes) if name == "Dense"]
-    assert input_dim == 784, f"keras_model takes inputs of size {input_dim}; 784 (flattened 28x28 images) was expected."
+    assert int(np.prod(input_shape[1:])) == 784, f"keras_model takes inputs of shape {input_shape[1:]}; 784 (flattened 28x28 images) was expected."
     assert len(dense) == 2, f"keras_model has {len(dense)} Dense layers; the MLP of Ex 3 has exactly 2 (hidden and output)."
     hidden, output = dense
-    assert activations[hidden] == "relu", f"The hidden Dense layer uses '{activations[hidden]}'; ReLU was expected."
+    effective = effective_activations(classes, activations)
+    assert effective[hidden] == "relu", f"The hidden Dense layer uses '{effective[hidden]}'; ReLU was expected."
     assert units[output] == 10, f"The output layer has {units[output]} units; 10 (one per digit) were expected."
-    assert activations[output] in ("sigmoid", "softmax"), f"The output layer uses '{activations[output]}'; sigmoid (or softmax) was expected."
+    assert effective[output] in ("sigmoid", "softmax"), f"The output layer uses '{effective[output]}'; sigmoid (or softmax) was expected."

@@ -34,7 +34,7 @@ def forward_inputs(rng, data):
 
 def loss_inputs(rng, data):
     """4 batches of 16 MNIST test images in [0, 1] and reconstructions strictly inside (0, 1)."""
-    images, _ = data.mnist_test
+    images, _ = data.mnist_public_test
     chosen = rng.choice(len(images), size=64, replace=False)
     x = (images[chosen].reshape(4, 16, 784) / 255.0).astype(np.float32)
     z = rng.uniform(0.02, 0.98, size=x.shape).astype(np.float32)
@@ -42,15 +42,10 @@ def loss_inputs(rng, data):
 
 
 def held_out_images(rng, data):
-    """Test images (never trained on) sent to the probe; the grader keeps its own copy in [0, 1]."""
-    images, _ = data.mnist_test
+    """Images from the held half of the test set, in [0, 1]: kept here, never sent; the grader reconstructs them."""
+    images, _ = data.mnist_held_test
     chosen = np.sort(rng.choice(len(images), size=RECONSTRUCTED_IMAGES, replace=False))
-    return {"images": images[chosen]}, {"images": images[chosen].reshape(-1, 784) / 255.0}
-
-
-def few_images(rng, data):
-    images, _ = data.mnist_test
-    return {"images": images[rng.choice(len(images), size=16, replace=False)]}, {}
+    return {}, {"images": images[chosen].reshape(-1, 784) / 255.0}
 
 
 # -- formulas ---------------------------------------------------------------------------------------
@@ -65,6 +60,63 @@ def _layers(inputs, depth, part, h):
     for i in range(1, depth + 1):
         h = _sigmoid(h @ inputs[f"d{depth}.{part}_h{i}"] + inputs[f"d{depth}.{part}_b{i}"])
     return h
+
+
+def _layer_stack(values, part):
+    """[(W, b), ...] of the encoder or decoder, from the exported dicts, checked to chain."""
+    layers = []
+    for i in range(1, 10):
+        weight, bias = f"weights.{part}_h{i}", f"biases.{part}_b{i}"
+        if weight not in values:
+            break
+        if bias not in values:
+            raise CheckNotRun(f"The model has {part}_h{i} but no {part}_b{i} among its biases.")
+        W, b = np.asarray(values[weight], dtype=np.float64), np.asarray(values[bias], dtype=np.float64)
+        if not (np.all(np.isfinite(W)) and np.all(np.isfinite(b))):
+            raise CheckNotRun(f"The model's {part}_h{i} or {part}_b{i} holds NaN or infinite values: its training diverged (a log(0) in the loss, for example).")
+        if W.ndim != 2 or b.shape != (W.shape[1],) or (layers and layers[-1][0].shape[1] != W.shape[0]):
+            raise CheckNotRun(f"The model's {part} layers do not chain: {part}_h{i} has shape {list(W.shape)} and {part}_b{i} {list(b.shape)}.")
+        layers.append((W, b))
+    if not layers:
+        names = sorted(key.split(".", 1)[1] for key in values if key.startswith("weights."))
+        raise CheckNotRun(f"The model's weights have no {part}_h1 (its keys: {', '.join(names) or 'none'}); keep the template's names.")
+    return layers
+
+
+def _forward(h, layers, linear_output):
+    with np.errstate(over="ignore"):  # exp overflow is a saturated sigmoid (0), not an error
+        for position, (W, b) in enumerate(layers):
+            h = h @ W + b
+            if not (linear_output and position == len(layers) - 1):
+                h = _sigmoid(h)
+                # Saturated units give subnormal floats, which make the next product ~100x slower; they change no loss.
+                h[h < 1e-30] = 0.0
+    return h
+
+
+def _linear_output(values, decoder_layers) -> bool:
+    """Whether the student's decoder ends linearly: its output on the probe's constant code says which model it is.
+
+    Only two grader-built models are candidates, so the student's output chooses a forward pass, never a loss;
+    the slip itself is charged by ex3-decoder alone (one mistake costs once).
+    """
+    if "decoded" not in values:
+        return False
+    decoded = np.asarray(values["decoded"], dtype=np.float64)
+    code = np.full((1, decoder_layers[0][0].shape[0]), 0.5)
+    linear = _forward(code, decoder_layers, linear_output=True)
+    sheet = _forward(code, decoder_layers, linear_output=False)
+    return decoded.shape == linear.shape and np.allclose(decoded, linear, rtol=1e-3, atol=1e-4) and not np.allclose(decoded, sheet, rtol=1e-3, atol=1e-4)
+
+
+def host_reconstructions(values, held):
+    """decoder(encoder(x)) with sigmoids at every layer (the sheet's model), from the exported weights, in float64."""
+    h = held["images"].astype(np.float64)
+    encoder, decoder = _layer_stack(values, "encoder"), _layer_stack(values, "decoder")
+    layers = encoder + decoder
+    if layers[0][0].shape[0] != h.shape[1] or layers[-1][0].shape[1] != h.shape[1]:
+        raise CheckNotRun(f"The model maps {layers[0][0].shape[0]} inputs to {layers[-1][0].shape[1]} outputs; 784 -> ... -> 784 was expected.")
+    return _forward(h, layers, _linear_output(values, decoder))
 
 
 def expected_encoded2(inputs, held):
@@ -182,10 +234,9 @@ def test_depth_follows_dicts(evidence, check):
 
 def test_deep_bottleneck(evidence, check):
     keys = _names(evidence.value("deep_layout", "keys", check))
-    code_shape = [int(v) for v in np.ravel(evidence.value("deep_layout", "code_shape", check))]
     shapes = {key: tuple(int(v) for v in np.ravel(evidence.value("deep_layout", f"shape.{key}", check))) for key in keys}
     encoder_shapes = [shapes[f"encoder_h{i}"] for i in range(1, 10) if f"encoder_h{i}" in shapes]
     layout = " -> ".join(str(n) for n in [encoder_shapes[0][0], *[shape[1] for shape in encoder_shapes]]) if encoder_shapes else "none"
     assert len(encoder_shapes) == 3, f"trained_deep's encoder has {len(encoder_shapes)} layers ({layout}); task 6 adds a third hidden layer: 784 -> 256 -> 128 -> 64."
-    assert code_shape[-1:] == [64], f"trained_deep encodes an image into {code_shape[-1] if code_shape else 0} numbers ({layout}); task 6 asks for a bottleneck of 64."
+    assert encoder_shapes[-1][1] == 64, f"trained_deep's encoder ends with {encoder_shapes[-1][1]} units ({layout}); task 6 asks for a bottleneck of 64."
     assert [list(shape) for shape in encoder_shapes] == [[784, 256], [256, 128], [128, 64]], f"trained_deep's encoder is {layout}; 784 -> 256 -> 128 -> 64 was expected."

@@ -1,7 +1,8 @@
 """Series 10 probes: run in the student's kernel after their notebook; return plain numbers and arrays only.
 
-Each function gets the kernel namespace and the grader-chosen inputs (numpy arrays). Reconstructions of
-held-out images come back as arrays: the grader computes their losses itself. Nothing is judged here.
+Each function gets the kernel namespace and the grader-chosen inputs (numpy arrays). The trained models
+come back as their weights only: the grader reconstructs held-out images (never sent here) with its own
+forward pass and computes the losses itself. Nothing is judged here.
 """
 
 INIT_SIZES = {"shallow": [784, 256, 128], "deep": [300, 200, 100, 50]}
@@ -114,39 +115,49 @@ def cross_entropy_values(ns, inputs):
     return _losses(ns, inputs, "cross_entropy_loss")
 
 
-def _reconstruct(ns, inputs, name):
+PROBE_CODE_VALUE = 0.5  # every unit of the code, for the one decoder call that shows the student's output layer
+
+
+def _weights_of(ns, name):
+    """The model's weight and bias dicts as plain arrays: the grader reconstructs its held images from them.
+
+    Also the student's decoder on one constant code (no image): the grader reads from it whether the output
+    layer is the sheet's sigmoid or linear, so a decoder slip is charged by ex3-decoder alone.
+    """
+    import numpy as np
     import tensorflow as tf
 
-    encoder, decoder = _student(ns, "encoder"), _student(ns, "decoder")
     weights, biases = _pair(ns, name)
-    images = tf.constant(inputs["images"].reshape(-1, 784).astype("float32") / 255.0)
-    return {"reconstructions": _numpy(decoder(encoder(images, weights, biases), weights, biases)).astype("float32")}
+    out = {"weights": {str(key): _numpy(value) for key, value in weights.items()}, "biases": {str(key): _numpy(value) for key, value in biases.items()}}
+    if "decoder_h1" in out["weights"]:
+        code = np.full((1, out["weights"]["decoder_h1"].shape[0]), PROBE_CODE_VALUE, dtype="float32")
+        try:
+            out["decoded"] = _numpy(_student(ns, "decoder")(tf.constant(code), weights, biases)).astype("float64")
+        except Exception:  # noqa: BLE001 - without it the grader uses the sheet's decoder
+            pass
+    return out
 
 
 def recon_mse(ns, inputs):
-    return _reconstruct(ns, inputs, "trained_mse")
+    return _weights_of(ns, "trained_mse")
 
 
 def recon_xent(ns, inputs):
-    return _reconstruct(ns, inputs, "trained_xent")
+    return _weights_of(ns, "trained_xent")
 
 
 def recon_xavier(ns, inputs):
-    return _reconstruct(ns, inputs, "trained_xavier")
+    return _weights_of(ns, "trained_xavier")
 
 
 def recon_deep(ns, inputs):
-    return _reconstruct(ns, inputs, "trained_deep")
+    return _weights_of(ns, "trained_deep")
 
 
 def deep_layout(ns, inputs):
-    """The deep model's weight shapes and the size of its code for a few test images."""
-    import tensorflow as tf
-
-    weights, biases = _pair(ns, "trained_deep")
-    images = tf.constant(inputs["images"].reshape(-1, 784).astype("float32") / 255.0)
-    code = _numpy(_student(ns, "encoder")(images, weights, biases))
-    out = {"code_shape": list(code.shape), "keys": sorted(str(key) for key in weights)}
+    """The deep model's weight shapes (its bottleneck is read from them, not from the student's encoder)."""
+    weights, _ = _pair(ns, "trained_deep")
+    out = {"keys": sorted(str(key) for key in weights)}
     for key, value in weights.items():
         out[f"shape.{key}"] = list(_numpy(value).shape)
     return out

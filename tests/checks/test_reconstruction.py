@@ -104,7 +104,7 @@ def test_nan_reconstructions_earn_zero():
     result = judged(check(what="trained_xent"), broken)
     assert result.status == CheckStatus.error
     assert result.reason == (
-        "Not evaluated: trained_xent returned NaN or infinite reconstructions: its weights probably became NaN "
+        "Not evaluated: trained_xent gave NaN or infinite reconstructions: its weights probably became NaN "
         "because the training diverged (a log(0) in the loss, for example)."
     )
     text = judged(check(what="trained_xent"), np.array([["a"] * 784] * 20))

@@ -67,3 +67,59 @@ def test_magics_do_not_break_parsing_and_syntax_errors_are_reported():
 def test_missing_tagged_cells_is_not_run():
     result = NO_KERAS.judge(evidence_for([("x = 1", [])]))
     assert result.status == CheckStatus.error and "No code cells tagged ex3" in result.reason
+
+
+@pytest.mark.parametrize(
+    "ex3",
+    [
+        "opt = tf.optimizers.SGD(learning_rate=0.1)",
+        "init = tf.initializers.RandomNormal(stddev=0.1)",
+        "loss = tf.losses.MeanSquaredError()",
+        "from tensorflow.metrics import Accuracy",
+        "acc = tf.metrics.Accuracy()",
+    ],
+)
+def test_keras_under_tensorflow_aliases_is_keras(ex3):
+    # In TF 2 these objects are Keras' (tf.optimizers.SGD.__module__ is keras.src.optimizers.sgd).
+    result = NO_KERAS.judge(evidence_for([("import tensorflow as tf", []), (ex3, ["ex3"])]))
+    assert result.status == CheckStatus.failed, result.reason
+    assert "tensorflow.keras." in result.reason
+
+
+@pytest.mark.parametrize(
+    "ex3, spelled",
+    [
+        ('K = getattr(tf, "".join(["ke", "ras"]))\nmodel = K.Sequential()', "getattr() with a computed name"),
+        ('name = "ke" + "ras"\nK = getattr(tf, name)', "getattr() with a computed name"),
+        ('K = eval("tf." + "keras")', "eval()"),
+        ('exec(compile("import keras", "x", "exec"))', "exec()"),
+        ('K = __import__("ker" + "as")', "__import__()"),
+        ('import importlib\nK = importlib.import_module("ker" "as".upper().lower())', "importlib.import_module()"),
+        ('import sys\nK = sys.modules["ker" + "as"]', "sys.modules"),
+        ('K = globals()["t" + "f"].keras', "globals()[...]"),
+        ('K = vars(tf)["ker" + "as"]', "vars()[...]"),
+        ('K = tf.__dict__["ker" + "as"]', "__dict__[...]"),
+        ('setattr(tf, "x" + "y", 1)', "setattr() with a computed name"),
+    ],
+)
+def test_names_computed_at_run_time_need_a_tas_review(ex3, spelled):
+    result = NO_KERAS.judge(evidence_for([("import tensorflow as tf", []), (ex3, ["ex3"])]))
+    assert result.status == CheckStatus.review, result.reason
+    assert result.points_awarded == 0 and result.reason.startswith("Needs a TA's review")
+    assert spelled in result.reason and "cell 2" in result.reason
+
+
+def test_constant_reflection_and_reflection_outside_scope_stay_decided():
+    outside = [("import tensorflow as tf\nK = getattr(tf, 'ke' + 'ras')", []), ("W = tf.Variable(tf.zeros((2, 2)))\nb = getattr(W, 'shape')", ["ex3"])]
+    assert NO_KERAS.judge(evidence_for(outside)).status == CheckStatus.passed
+
+
+def test_review_points_are_pending_not_lost(tmp_path):
+    from types import SimpleNamespace
+
+    from grader.pipeline import Submission, score
+
+    verdict = NO_KERAS.judge(evidence_for([("import tensorflow as tf", []), ('K = getattr(tf, "ke" + "ras")', ["ex3"])]))
+    assignment = SimpleNamespace(id="tiny", fingerprint="x")
+    result = score(Submission("s", tmp_path / "s.ipynb"), assignment, [NO_KERAS], [verdict], None, None, False, 0.0)
+    assert result.score == 0 and result.pending_points == 10

@@ -10,7 +10,7 @@ from grader.checks.base import ProbeData
 from grader.execution.artifacts import read_probe
 
 
-def run_probe(tmp_path: Path, probes_source: str, name: str, user_ns: dict, inputs: dict | None = None) -> ProbeData:
+def run_probe(tmp_path: Path, probes_source: str, name: str, user_ns: dict, inputs: dict | None = None, forbidden: tuple[str, ...] = ()) -> ProbeData:
     """Execute ``probes_source``'s function ``name`` in a fake kernel namespace; return the parsed ProbeData."""
     import grader.execution.probe_runtime as runtime_module
 
@@ -22,5 +22,5 @@ def run_probe(tmp_path: Path, probes_source: str, name: str, user_ns: dict, inpu
     if inputs:
         np.savez(inputs_dir / f"{name}.npz", **inputs)
     run = namespace["__grader_install"](str(out_dir), str(inputs_dir), probes_source, 16_000_000)
-    run(name, name)
+    run(name, name, forbidden)
     return read_probe(tmp_path / "out", name, 16_000_000)

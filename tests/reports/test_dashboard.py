@@ -131,3 +131,15 @@ def test_student_report_renders_in_chromium_at_phone_width(tmp_path, rendered_ba
     assert console_messages(taken.stderr) == []
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     print(f"phone-width report screenshot: {shot}")
+
+
+def test_checks_needing_review_are_listed_and_pending_not_lost():
+    from grader.results import CheckStatus
+
+    results = sample_results()
+    graded = next(r for r in results if r.graded and r.checks)
+    flagged = graded.checks[0].model_copy(update={"status": CheckStatus.review, "points_awarded": 0.0, "reason": "Needs a TA's review: computed names."})
+    results[results.index(graded)] = graded.model_copy(update={"checks": [flagged, *graded.checks[1:]]})
+    page = render_dashboard(results, TITLE, sample_roster("moodle"))
+    assert f"TA reviews: {flagged.check_id}" in page  # in the student's row
+    assert "1 to review (the grader could not decide)" in page  # in the check's row

@@ -60,7 +60,7 @@ def test_image_holds_no_evaluation_labels_and_runs_as_a_user(docker_sandbox):
     script = (
         "import os, pathlib;"
         "found = [str(p) for top in ('/opt', '/usr', '/etc', '/srv', '/home', '/root') if os.access(top, os.R_OK)"
-        " for p in pathlib.Path(top).rglob('*') if 't10k-labels' in p.name or p.name == 'rubrics'];"
+        " for p in pathlib.Path(top).rglob('*') if p.name.startswith('t10k-') and 'public' not in p.name or p.name == 'rubrics'];"
         "print(os.getuid(), found, pathlib.Path('/opt/grader/grader/datasets/data/mnist/train-labels-idx1-ubyte.gz').exists())"
     )
     output = docker_sandbox.client.containers.run(
@@ -259,7 +259,7 @@ def test_registry_dockerfile_pins_what_the_offline_image_installs():
     dockerfile = (PACKAGE_ROOT / "sandbox" / "Dockerfile").read_text()
     pinned = sorted(word for word in dockerfile.replace("\\", " ").split() if "==" in word)
     assert pinned == sorted(requirements())
-    assert "t10k-labels-idx1-ubyte.gz" in dockerfile and "USER 1000:1000" in dockerfile
+    assert "t10k-labels-idx1-ubyte.gz" in dockerfile and "t10k-images-idx3-ubyte.gz" in dockerfile and "USER 1000:1000" in dockerfile
 
 
 # -- the Gradescope bundle in a container like Gradescope's ------------------------------------------

@@ -12,5 +12,5 @@ build=$(mktemp -d)
 cp -r "$ROOT/source/grader-src" "$build/grader-src"
 "$ROOT/venv/bin/pip" install --no-cache-dir "$build/grader-src"
 rm -rf "$build"
-# The evaluation labels: the grader (root) reads them, the student's code (another uid) must not.
-chmod 600 "$("$ROOT/venv/bin/python" -c 'from grader.datasets import mnist; print(mnist.package_dir())')/t10k-labels-idx1-ubyte.gz"
+# The test set (its held half is the evaluation data): the grader (root) reads it, the student's code (another uid) must not.
+chmod 600 "$("$ROOT/venv/bin/python" -c 'from grader.datasets import mnist; print(mnist.package_dir())')"/t10k-*-ubyte.gz
