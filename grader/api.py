@@ -165,13 +165,13 @@ def grade(
             try:
                 return grade_submission(submission, assignment, runner, reference=reference)[0]
             except Exception as bug:  # noqa: BLE001 - one submission never stops the batch
-                return not_graded(submission, assignment, None, f"the grader failed on this notebook ({type(bug).__name__}: {bug})")
+                return not_graded(submission, assignment, None, f"the grader failed on this notebook ({type(bug).__name__}: {bug})", grader_fault=True)
 
         def store(submission: Submission, result: SubmissionResult) -> None:
             try:
                 _record(finish(result, assignment, roster.get(result.student) if roster else None), book, reports_dir, assignment)
             except Exception as bug:  # noqa: BLE001 - e.g. a report that cannot be written: record why, go on
-                result = not_graded(submission, assignment, None, f"the grader could not record this result ({type(bug).__name__}: {bug})")
+                result = not_graded(submission, assignment, None, f"the grader could not record this result ({type(bug).__name__}: {bug})", grader_fault=True)
                 _record(result, book, reports_dir, assignment)
             summary.graded.append(result.student)
             if progress:

@@ -286,7 +286,7 @@ def grade_submission(
     except NotebookError as problem:
         return not_graded(submission, assignment, checks, str(problem), "the notebook could not be read", public_only, started), {}
     except Exception as bug:  # noqa: BLE001 - a file the loader did not foresee is this student's result, not a dead batch
-        return not_graded(submission, assignment, checks, f"{submission.path}: {_describe(bug)}", "the notebook could not be read", public_only, started), {}
+        return not_graded(submission, assignment, checks, f"{submission.path}: {_describe(bug)}", "the notebook could not be read", public_only, started, grader_fault=True), {}
     probes = assignment.rubric.probes_for(checks)
     inputs = choose_inputs(assignment)
     job_dir = Path(tempfile.mkdtemp(prefix=f"{assignment.id}-", dir=job_root()))
@@ -296,7 +296,7 @@ def grade_submission(
         run = run_record(outcome, job_dir, notebook, assignment, spec)
         evidence = collect_evidence(job_dir, run, probes, assignment, inputs, notebook, reference)
     except Exception as bug:  # noqa: BLE001 - e.g. the container engine went away: one result, not a dead batch
-        return not_graded(submission, assignment, checks, f"the grader could not run this notebook ({_describe(bug)})", None, public_only, started), {}
+        return not_graded(submission, assignment, checks, f"the grader could not run this notebook ({_describe(bug)})", None, public_only, started, grader_fault=True), {}
     finally:
         if not os.environ.get("GRADER_KEEP_JOBS"):
             shutil.rmtree(job_dir, ignore_errors=True)
@@ -306,7 +306,7 @@ def grade_submission(
         verdicts = judge_checks(checks, evidence)
         return score(submission, assignment, checks, verdicts, run, digest, public_only, started), evidence.probes
     except Exception as bug:  # noqa: BLE001 - each judge already catches its own; this is the net under the rest
-        return not_graded(submission, assignment, checks, f"the grader could not judge this notebook ({_describe(bug)})", None, public_only, started), {}
+        return not_graded(submission, assignment, checks, f"the grader could not judge this notebook ({_describe(bug)})", None, public_only, started, grader_fault=True), {}
 
 
 def _describe(bug: BaseException) -> str:
@@ -319,17 +319,19 @@ def one_line(text: str, limit: int = 300) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
-def not_graded(submission: Submission, assignment: Assignment, checks: list[CheckBase] | None, problem: str, what: str | None = None, public_only: bool = False, started: float | None = None) -> SubmissionResult:
+def not_graded(submission: Submission, assignment: Assignment, checks: list[CheckBase] | None, problem: str, what: str | None = None, public_only: bool = False, started: float | None = None, grader_fault: bool = False) -> SubmissionResult:
     """The result of a submission that could not be graded: every check 0, ``problem`` as the one-line reason.
 
-    ``what`` is the sentence the checks give (default: the problem itself).
+    ``what`` is the sentence the checks give (default: the problem itself). With ``grader_fault`` (the
+    grader failed, not the file) no digest is kept, so the next run grades the student again.
     """
     checks = select_checks(assignment, public_only) if checks is None else checks
     problem = one_line(problem)
     because = f"{what} ({problem})" if what else problem
     verdicts = [check.result(CheckStatus.error, 0.0, f"Not evaluated: {because}.") for check in checks]
     started = time.monotonic() if started is None else started
-    return score(submission, assignment, checks, verdicts, None, file_digest(submission.path), public_only, started, error=problem)
+    digest = None if grader_fault else file_digest(submission.path)
+    return score(submission, assignment, checks, verdicts, None, digest, public_only, started, error=problem)
 
 
 # -- the in-notebook self-check ----------------------------------------------------------------------

@@ -180,3 +180,7 @@ def test_a_grader_failure_on_one_submission_is_that_students_result(tiny_course,
     assert results["good"].score == 9 and not results["boom"].graded
     assert "KeyError" in results["boom"].error and all(c.points_awarded == 0 for c in results["boom"].checks)
     assert (tmp_path / "out" / "grades.csv").exists() and (tmp_path / "out" / "tiny" / "index.html").exists()
+    monkeypatch.setattr(api, "grade_submission", real)
+    again = api.grade(tmp_path / "subs", "tiny", tmp_path / "out", course=tiny_course, progress=False)
+    assert again.graded == ["boom"] and again.skipped == ["good"]  # a grader fault is retried, never kept as the grade
+    assert {r.student: r.score for r in again.results} == {"boom": 9, "good": 9}

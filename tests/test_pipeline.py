@@ -44,6 +44,7 @@ class BrokenSandbox(FakeSandbox):
 def test_a_sandbox_failure_is_a_result_not_a_dead_batch(tmp_path, tiny):
     result = grade_with(tmp_path, tiny, BrokenSandbox())
     assert not result.graded and "engine went away" in result.error
+    assert result.notebook_sha256 is None  # the grader's fault, not the file's: a re-run grades it again
     assert all(c.points_awarded == 0 for c in result.checks)
 
 
