@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import tempfile
@@ -89,12 +90,28 @@ def reference_data(assignment: Assignment, sandbox: Sandbox, cache_dir: Path | N
     return data
 
 
-def _sandbox(assignment: Assignment, name: str, gpus: str | None, extra_hidden: list[Path]) -> Sandbox:
+def _hidden(assignment: Assignment, extra_hidden: list[Path]) -> list[Path]:
     course = assignment.course_dir
     from grader.datasets import mnist
 
-    hidden = [course / "rubrics", course / "reference", mnist.package_dir(), *extra_hidden]
-    return get_sandbox(name, hide=hidden, gpus=gpus)
+    return [course / "rubrics", course / "reference", mnist.package_dir(), *extra_hidden]
+
+
+def _sandbox(assignment: Assignment, name: str, gpus: str | None, extra_hidden: list[Path]) -> Sandbox:
+    return get_sandbox(name, hide=_hidden(assignment, extra_hidden), gpus=gpus)
+
+
+@contextlib.contextmanager
+def _students_sandbox(here: Sandbox, cluster: str | None, jobs: int, assignment: Assignment, name: str, gpus: str | None, extra_hidden: list[Path]):
+    """Where the students' runs go, and how many at once: this machine, or a Dask cluster (the reference stays here)."""
+    if cluster is None:
+        yield here, jobs
+        return
+    from grader.distributed.dask import connect, gpu_request
+
+    with connect(cluster, name, _hidden(assignment, extra_hidden), gpus, gpu_request(assignment.rubric.resources, gpus)) as remote:
+        # Host threads only wait on the cluster and judge: keep every worker slot busy.
+        yield remote, max(jobs, remote.slots())
 
 
 # -- grade ------------------------------------------------------------------------------------------
@@ -116,8 +133,12 @@ def grade(
     gpus: str | None = None,
     course: Path | str | None = None,
     progress: bool = True,
+    cluster: str | None = None,
 ) -> BatchSummary:
-    """Grade every notebook in a folder or LMS download (zip); write per-student JSON/Markdown/HTML, the class dashboard, grades.csv and gradebook.sqlite."""
+    """Grade every notebook in a folder or LMS download (zip); write per-student JSON/Markdown/HTML, the class dashboard, grades.csv and gradebook.sqlite.
+
+    ``cluster``: a Dask scheduler address (``tcp://host:8786``) or ``local[:N]``; each student's sandboxed run goes to a worker.
+    """
     assignment = load_assignment(assignment_id, course)
     source, out_dir = Path(submissions_dir), Path(out_dir)
     reports_dir = out_dir / assignment.id
@@ -126,7 +147,8 @@ def grade(
         save_roster(roster, reports_dir)
     roster = load_roster(reports_dir)
     submissions = find_submissions(submissions_dir, assignment.rubric.notebook)
-    runner = _sandbox(assignment, sandbox, gpus, [source, submissions_dir, out_dir])
+    hidden = [source, submissions_dir, out_dir]
+    runner = _sandbox(assignment, sandbox, gpus, hidden)
     summary = BatchSummary(assignment_id=assignment.id, out_dir=str(out_dir), sandbox=runner.describe())
     with Gradebook(out_dir / "gradebook.sqlite") as book:
         todo = []
@@ -136,10 +158,6 @@ def grade(
                 summary.skipped.append(submission.student)
             else:
                 todo.append(submission)
-        reference = reference_data(assignment, runner, out_dir / ".cache") if todo else None
-
-        def work(submission: Submission) -> SubmissionResult:
-            return grade_submission(submission, assignment, runner, reference=reference)[0]
 
         def store(submission: Submission, result: SubmissionResult) -> None:
             result = finish(result, assignment, roster.get(result.student) if roster else None)
@@ -149,7 +167,15 @@ def grade(
             if progress:
                 _progress(len(summary.graded), len(todo), result)
 
-        run_pool(todo, work, store, jobs)
+        if todo:
+            with _students_sandbox(runner, cluster, jobs, assignment, sandbox, gpus, hidden) as (students, parallel):
+                reference = reference_data(assignment, runner, out_dir / ".cache")  # here: the reference never travels
+                summary.sandbox = students.describe()
+
+                def work(submission: Submission) -> SubmissionResult:
+                    return grade_submission(submission, assignment, students, reference=reference)[0]
+
+                run_pool(todo, work, store, parallel)
         summary.results = book.all(assignment.id)
     EXPORTERS["csv"]().write(summary.results, out_dir / "grades.csv")
     write_dashboard(summary.results, reports_dir, assignment.rubric.title, roster)
