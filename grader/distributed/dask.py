@@ -13,8 +13,9 @@ them with the same capped, pickle-free readers as a local run. Loading, inputs, 
 gradebook and the reference solution's run stay on the TA's machine.
 
 What travels: job.json, the sanitized notebook, probes.py, the grader-chosen inputs and the data files
-of the job folder (evaluation labels are never written there). Data files go once per worker (scattered
-by content), not once per job. Held inputs, judges and the reference never travel.
+of the job folder (evaluation labels are never written there). Inputs and data are the same for every
+job of a rubric (PW06's are 15 MB): they are scattered once by content and fetched once per worker, not
+sent with every job. Held inputs, judges and the reference never travel.
 
 Trust: Dask pickles task arguments and results between grader processes (ours on both ends). What the
 student's code wrote comes back as opaque bytes and is parsed only by ``grader.execution.artifacts``.
@@ -27,6 +28,8 @@ scheduler's ``allowed-failures``, as ``KilledWorker``: an error result for that 
 from __future__ import annotations
 
 import functools
+import hashlib
+import logging
 import os
 import re
 import shutil
@@ -44,7 +47,7 @@ from grader.settings import Limits
 
 OUT_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
 OUT_PATH = re.compile(r"^(probes/)?[A-Za-z0-9_][A-Za-z0-9_.-]*$")
-SHARED_FOLDERS = ("data",)  # job folder parts that are the same for every job: sent once per worker
+SHARED_FOLDERS = ("data", "inputs")  # the same for every job of a rubric (MNIST, grader-chosen inputs): sent once per worker
 CONNECT_TIMEOUT_S = 15  # a running scheduler answers at once; an unreachable one fails the batch before any work
 
 
@@ -59,8 +62,8 @@ def _distributed():
 class JobPayload(BaseModel):
     """One sandboxed run as it travels to a worker."""
 
-    files: dict[str, bytes] = Field(description="Job folder files by relative POSIX path: job.json, notebook.ipynb, probes.py, inputs/<probe>.npz.")
-    shared: list[str] = Field(default_factory=list, description="Relative paths of the data files that come beside the payload as scattered Dask data (same for every job).")
+    files: dict[str, bytes] = Field(description="This job's own files by relative POSIX path: job.json, notebook.ipynb, probes.py.")
+    shared: list[str] = Field(default_factory=list, description="Relative paths of the files every job of the rubric shares (data/, inputs/), which come beside the payload as scattered Dask data.")
     limits: Limits = Field(description="The rubric's resource limits, applied by the worker's sandbox.")
     wall_limit: float = Field(gt=0, description="Seconds the worker's sandbox lets the whole run take.")
     sandbox: str = Field(description="Backend the worker runs the job in: local, docker or auto.")
@@ -212,7 +215,8 @@ class ClusterSandbox(Sandbox):
         self.gpu_count = gpu_count
         self.cluster = cluster  # a LocalCluster this object started, closed with it
         self.retries = retries
-        self._shared: dict[tuple, object] = {}
+        self._digests: dict[tuple, str] = {}  # file identity -> content digest
+        self._shared: dict[str, object] = {}  # content digest -> scattered future
         self._lock = threading.Lock()
 
     def workers(self) -> dict[str, dict]:
@@ -229,14 +233,17 @@ class ClusterSandbox(Sandbox):
         return f"dask cluster {self.address} ({len(self.workers())} workers{gpu}; each job in the worker's {self.sandbox} sandbox)"
 
     def _scattered(self, job_dir: Path, relative: str):
+        """The Dask future of a shared file's bytes: scattered once per content, fetched once per worker."""
         path = job_dir / relative
         info = path.stat()
-        # Same file (hard-linked from the package) -> same key: scattered and fetched once per worker.
-        identity = (relative, info.st_ino, info.st_size, info.st_mtime_ns)
+        file_identity = (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns)  # data files are hard links of one file
         with self._lock:
-            if identity not in self._shared:
-                self._shared[identity] = self.client.scatter(path.read_bytes(), hash=True)
-            return self._shared[identity]
+            if file_identity not in self._digests:
+                content = path.read_bytes()
+                digest = self._digests[file_identity] = hashlib.sha256(content).hexdigest()
+                if digest not in self._shared:
+                    self._shared[digest] = self.client.scatter(content, hash=True)
+            return self._shared[self._digests[file_identity]]
 
     def payload(self, job_dir: Path, limits: Limits, wall_limit: float) -> tuple[JobPayload, dict[str, object]]:
         files, shared = pack_job(job_dir)
@@ -286,7 +293,10 @@ def connect(address: str, sandbox: str, hide: list[Path], gpus: str | None = Non
             raise SandboxUnavailable(f"--cluster {address}: expected local or local:N with N a number of workers")
         workers = int(count) if count else max(1, (os.cpu_count() or 2) // 2)
         # One job per worker process: each sandbox already uses the cores its rubric allows.
-        cluster = distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None, host="127.0.0.1")
+        cluster = distributed.LocalCluster(
+            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None, host="127.0.0.1",
+            silence_logs=logging.ERROR,  # the TA reads the progress bar, not Dask's start-up and shutdown chatter
+        )
         target = cluster
     else:
         target = address

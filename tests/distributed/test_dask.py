@@ -6,8 +6,12 @@ jobs go only to a worker that advertises a GPU; nothing that must stay on the TA
 
 from __future__ import annotations
 
+import os
 import pickle
+import signal
 import sqlite3
+import subprocess
+import sys
 import threading
 import time
 
@@ -24,6 +28,14 @@ pytestmark = pytest.mark.dask
 
 def verdicts(summary) -> dict:
     return {r.student: (r.score, r.graded, [(c.check_id, c.status, c.points_awarded, c.reason) for c in r.checks]) for r in summary.results}
+
+
+def landed(database) -> list[tuple[str, float]]:
+    """Gradebook rows so far; none while the file is still being created."""
+    try:
+        return rows(database) if database.exists() else []
+    except sqlite3.OperationalError:
+        return []
 
 
 def test_cluster_gives_the_same_scores_as_the_local_pool(dask_cluster, tiny_course, tmp_path):
@@ -122,12 +134,12 @@ def test_worker_killed_mid_batch_every_student_graded_exactly_once(tiny_course, 
             deadline = time.monotonic() + 240
             while killed is None and time.monotonic() < deadline and grading.is_alive():
                 busy = [address for address, keys in client.processing().items() if any(str(key).startswith("grader-job-") for key in keys)]
-                if database.exists() and len(rows(database)) >= 1 and busy:
+                if landed(database) and busy:
                     names = {address: str(info["name"]) for address, info in client.scheduler_info(n_workers=-1)["workers"].items()}
                     killed, killed_address = names[busy[0]], busy[0]
                     cluster.kill(killed)
                     time.sleep(1)  # a result fetched just before the kill may still be on its way into the gradebook
-                    landed_by_then = {student for student, _ in rows(database)}
+                    landed_by_then = {student for student, _ in landed(database)}
                 time.sleep(0.2)
         grading.join(timeout=400)
         assert killed is not None, "no worker was busy mid-batch"
@@ -142,6 +154,26 @@ def test_worker_killed_mid_batch_every_student_graded_exactly_once(tiny_course, 
         assert on_killed <= landed_by_then and len(landed_by_then) < len(students)
     finally:
         cluster.stop()
+
+
+def test_killed_client_keeps_what_landed_and_a_rerun_resumes(dask_cluster, tiny_course, tmp_path):
+    students = [f"s{index}" for index in range(4)]
+    for student in students:
+        write_notebook(tmp_path / "subs" / f"{student}.ipynb", [*GOOD_CELLS, "import time\ntime.sleep(1)"])
+    database = tmp_path / "out" / "gradebook.sqlite"
+    command = [sys.executable, "-m", "grader", "--course", str(tiny_course), "grade", str(tmp_path / "subs"), "-a", "tiny", "--out", str(tmp_path / "out"), "--cluster", dask_cluster.address]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline and not landed(database) and process.poll() is None:
+        time.sleep(0.2)
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    done_before = landed(database)
+    assert 1 <= len(done_before) < len(students)
+    summary = api.grade(tmp_path / "subs", "tiny", tmp_path / "out", course=tiny_course, progress=False, cluster=dask_cluster.address)
+    assert sorted(summary.skipped) == sorted(student for student, _ in done_before)
+    assert sorted(summary.graded + summary.skipped) == students
+    assert rows(database) == [(student, 9.0) for student in students]
 
 
 def test_unreachable_scheduler_is_one_line_error(tiny_course, tmp_path):

@@ -77,8 +77,8 @@ def test_pack_job_sends_job_files_and_names_the_shared_data(tmp_path):
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_bytes(name.encode())
     files, shared = pack_job(tmp_path)
-    assert sorted(files) == ["inputs/double.npz", "job.json", "notebook.ipynb", "probes.py"]
-    assert shared == ["data/mnist/train-images-idx3-ubyte.gz"]
+    assert sorted(files) == ["job.json", "notebook.ipynb", "probes.py"]
+    assert shared == ["data/mnist/train-images-idx3-ubyte.gz", "inputs/double.npz"]
 
 
 def test_without_dask_the_error_names_the_extra(monkeypatch):
@@ -87,3 +87,11 @@ def test_without_dask_the_error_names_the_extra(monkeypatch):
     monkeypatch.setitem(sys.modules, "distributed", None)  # as if the extra were not installed
     with pytest.raises(SandboxUnavailable, match=r"pip install 'grader\[cluster\]'"):
         connect("local:1", "local", [])
+
+
+def test_gpu_request_comes_from_the_rubric_then_the_command_line():
+    from grader.distributed.dask import gpu_request
+    from grader.settings import Limits
+
+    assert gpu_request(Limits(gpu=2), "1") == 2
+    assert [gpu_request(Limits(), gpus) for gpus in (None, "1", "3", "all")] == [0, 1, 3, 1]
