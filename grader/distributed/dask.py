@@ -289,7 +289,7 @@ def connect(address: str, sandbox: str, hide: list[Path], gpus: str | None = Non
     cluster = None
     if address == "local" or address.startswith("local:"):
         count = address.partition(":")[2]
-        if count and not count.isdigit():
+        if count and (not count.isdigit() or int(count) < 1):
             raise SandboxUnavailable(f"--cluster {address}: expected local or local:N with N a number of workers")
         workers = int(count) if count else max(1, (os.cpu_count() or 2) // 2)
         # One job per worker process: each sandbox already uses the cores its rubric allows.
@@ -302,7 +302,7 @@ def connect(address: str, sandbox: str, hide: list[Path], gpus: str | None = Non
         target = address
     try:
         client = distributed.Client(target, timeout=CONNECT_TIMEOUT_S, set_as_default=False)
-    except (OSError, TimeoutError) as problem:
+    except (OSError, TimeoutError, ValueError) as problem:  # ValueError: not an address Dask can parse
         if cluster is not None:
             cluster.close()
         raise SandboxUnavailable(f"--cluster {address}: no Dask scheduler answered ({problem})") from None

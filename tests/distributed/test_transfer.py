@@ -95,3 +95,12 @@ def test_gpu_request_comes_from_the_rubric_then_the_command_line():
 
     assert gpu_request(Limits(gpu=2), "1") == 2
     assert [gpu_request(Limits(), gpus) for gpus in (None, "1", "3", "all")] == [0, 1, 3, 1]
+
+
+@pytest.mark.parametrize("address", ["local:0", "local:two"])
+def test_a_local_cluster_needs_a_number_of_workers(address):
+    pytest.importorskip("distributed")
+    from grader.distributed.dask import connect
+
+    with pytest.raises(SandboxUnavailable, match="expected local or local:N"):
+        connect(address, "local", [])
