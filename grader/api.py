@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import sys
@@ -107,12 +108,28 @@ def reference_data(assignment: Assignment, sandbox: Sandbox, cache_dir: Path | N
     return data
 
 
-def _sandbox(assignment: Assignment, name: str, gpus: str | None, extra_hidden: list[Path]) -> Sandbox:
+def _hidden(assignment: Assignment, extra_hidden: list[Path]) -> list[Path]:
     course = assignment.course_dir
     from grader.datasets import mnist
 
-    hidden = [course / "rubrics", course / "reference", mnist.package_dir(), *extra_hidden]
-    return get_sandbox(name, hide=hidden, gpus=gpus)
+    return [course / "rubrics", course / "reference", mnist.package_dir(), *extra_hidden]
+
+
+def _sandbox(assignment: Assignment, name: str, gpus: str | None, extra_hidden: list[Path]) -> Sandbox:
+    return get_sandbox(name, hide=_hidden(assignment, extra_hidden), gpus=gpus)
+
+
+@contextlib.contextmanager
+def _students_sandbox(here: Sandbox, cluster: str | None, jobs: int, assignment: Assignment, name: str, gpus: str | None, extra_hidden: list[Path]):
+    """Where the students' runs go, and how many at once: this machine, or a Dask cluster (the reference stays here)."""
+    if cluster is None:
+        yield here, jobs
+        return
+    from grader.distributed.dask import connect, gpu_request
+
+    with connect(cluster, name, _hidden(assignment, extra_hidden), gpus, gpu_request(assignment.rubric.resources, gpus)) as remote:
+        # Host threads only wait on the cluster and judge: keep every worker slot busy.
+        yield remote, max(jobs, remote.slots())
 
 
 # -- grade ------------------------------------------------------------------------------------------
@@ -134,8 +151,12 @@ def grade(
     gpus: str | None = None,
     course: Path | str | None = None,
     progress: bool = True,
+    cluster: str | None = None,
 ) -> BatchSummary:
-    """Grade every notebook in a folder or LMS download (zip); write per-student JSON/Markdown/HTML, the class dashboard, grades.csv and gradebook.sqlite."""
+    """Grade every notebook in a folder or LMS download (zip); write per-student JSON/Markdown/HTML, the class dashboard, grades.csv and gradebook.sqlite.
+
+    ``cluster``: a Dask scheduler address (``tcp://host:8786``) or ``local[:N]``; each student's sandboxed run goes to a worker.
+    """
     assignment = load_assignment(assignment_id, course)
     source, out_dir = Path(submissions_dir), Path(out_dir)
     reports_dir = out_dir / assignment.id
@@ -146,7 +167,8 @@ def grade(
     refused = {student: entry.refused for student, entry in roster.students.items() if entry.refused}
     roster = load_roster(reports_dir)
     submissions = find_submissions(submissions_dir, assignment.rubric.notebook)
-    runner = _sandbox(assignment, sandbox, gpus, [source, submissions_dir, out_dir])
+    hidden = [source, submissions_dir, out_dir]
+    runner = _sandbox(assignment, sandbox, gpus, hidden)
     summary = BatchSummary(assignment_id=assignment.id, out_dir=str(out_dir), sandbox=runner.describe())
     with Gradebook(out_dir / "gradebook.sqlite") as book:
         todo = []
@@ -156,16 +178,6 @@ def grade(
                 summary.skipped.append(submission.student)
             else:
                 todo.append(submission)
-        # One reference run per content, shared by every results folder (issue: it ran again for each fresh one).
-        reference = reference_data(assignment, runner, _user_cache() / "reference") if todo else None
-
-        def work(submission: Submission) -> SubmissionResult:
-            if submission.student in refused:
-                return not_graded(submission, assignment, None, refused[submission.student], "the notebook was not unpacked")
-            try:
-                return grade_submission(submission, assignment, runner, reference=reference)[0]
-            except Exception as bug:  # noqa: BLE001 - one submission never stops the batch
-                return not_graded(submission, assignment, None, f"the grader failed on this notebook ({type(bug).__name__}: {bug})", grader_fault=True)
 
         def store(submission: Submission, result: SubmissionResult) -> None:
             try:
@@ -178,7 +190,22 @@ def grade(
                 _progress(len(summary.graded), len(todo), result)
 
         try:
-            run_pool(todo, work, store, jobs)
+            if todo:
+                with _students_sandbox(runner, cluster, jobs, assignment, sandbox, gpus, hidden) as (students, parallel):
+                    # On this machine, once per content (rubric, grader, reference), shared by every results folder:
+                    # the reference never travels to a worker.
+                    reference = reference_data(assignment, runner, _user_cache() / "reference")
+                    summary.sandbox = students.describe()
+
+                    def work(submission: Submission) -> SubmissionResult:
+                        if submission.student in refused:
+                            return not_graded(submission, assignment, None, refused[submission.student], "the notebook was not unpacked")
+                        try:
+                            return grade_submission(submission, assignment, students, reference=reference)[0]
+                        except Exception as bug:  # noqa: BLE001 - one submission never stops the batch
+                            return not_graded(submission, assignment, None, f"the grader failed on this notebook ({type(bug).__name__}: {bug})", grader_fault=True)
+
+                    run_pool(todo, work, store, parallel)
         finally:
             # Even a batch stopped by the TA (Ctrl-C) or a grader bug leaves the table of what is done.
             summary.results = book.all(assignment.id)

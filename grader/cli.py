@@ -36,7 +36,8 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("-j", "--jobs", type=int, default=default(api.grade, "jobs"), help="Submissions graded at once (default: %(default)s).")
     grade.add_argument("--force", action="store_true", help="Regrade students whose notebook, rubric and grader did not change.")
     grade.add_argument("--sandbox", choices=["local", "docker", "auto"], default=default(api.grade, "sandbox"), help="Sandbox backend (default: %(default)s).")
-    grade.add_argument("--gpus", default=None, help="GPUs per container for the docker sandbox: N or all.")
+    grade.add_argument("--gpus", default=None, help="GPUs per container for the docker sandbox: N or all; with --cluster, jobs go only to workers started with --resources GPU=N.")
+    grade.add_argument("--cluster", default=default(api.grade, "cluster"), metavar="ADDRESS", help="Run each student's sandbox on a Dask cluster: a scheduler address (tcp://host:8786) or local[:N] for N worker processes here (needs grader[cluster]).")
 
     check = commands.add_parser("check", help="Run the public checks on your notebook (students).", description="Run the public checks on NOTEBOOK. Exit code 0 only when all pass.")
     check.add_argument("notebook", type=Path, metavar="NOTEBOOK")
@@ -88,7 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def run(arguments: argparse.Namespace) -> int:
     if arguments.command == "grade":
-        summary = api.grade(arguments.submissions_dir, arguments.assignment, arguments.out, jobs=arguments.jobs, force=arguments.force, sandbox=arguments.sandbox, gpus=arguments.gpus, course=arguments.course)
+        summary = api.grade(arguments.submissions_dir, arguments.assignment, arguments.out, jobs=arguments.jobs, force=arguments.force, sandbox=arguments.sandbox, gpus=arguments.gpus, course=arguments.course, cluster=arguments.cluster)
         print(f"Sandbox: {summary.sandbox}")
         print(api.render_table(summary.results))
         kept = f", {len(summary.skipped)} unchanged and kept" if summary.skipped else ""

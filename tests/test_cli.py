@@ -37,7 +37,9 @@ def test_grade_translates_options_into_one_api_call(monkeypatch, tmp_path):
     assert cli.main(["grade", "subs", "-a", "pw06-mlp", "-j", "3", "--force", "--out", str(tmp_path)]) == 0
     (args, kwargs), = calls
     assert args == (Path("subs"), "pw06-mlp", tmp_path)
-    assert kwargs == {"jobs": 3, "force": True, "sandbox": "local", "gpus": None, "course": None}
+    assert kwargs == {"jobs": 3, "force": True, "sandbox": "local", "gpus": None, "course": None, "cluster": None}
+    assert cli.main(["grade", "subs", "-a", "pw06-mlp", "--cluster", "tcp://10.0.0.5:8786", "--gpus", "1"]) == 0
+    assert calls[-1][1]["cluster"] == "tcp://10.0.0.5:8786" and calls[-1][1]["gpus"] == "1"
 
 
 def test_defaults_come_from_the_api_signature():
