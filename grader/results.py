@@ -65,6 +65,7 @@ class CheckResult(Model):
     visibility: str = Field(description="public or hidden, as in the rubric.")
     points_possible: float = Field(description="Points the check is worth.")
     points_awarded: float = Field(description="Points earned (0 unless the check ran and passed, or partially).")
+    bonus: bool = Field(False, description="Optional work: its points add to the score but not to the maximum, so missing them loses nothing.")
     status: CheckStatus = Field(description="How the check ended.")
     reason: str = Field(description="One or two sentences, for the student, saying why these points were (not) earned.")
     hint: str | None = Field(None, description="A hint for the student (shown for public checks that did not pass).")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from grader.reports.text import STATUS_LABEL, essential_error, late_note, points, run_summary
+from grader.reports.text import essential_error, late_note, points, run_summary, status_label
 from grader.results import SubmissionResult
 
 
@@ -35,6 +35,6 @@ def render_markdown(result: SubmissionResult, title: str) -> str:
         if check.figures:
             why += " *Figures:* " + ", ".join(figure.title for figure in check.figures) + " (in the HTML report)."
         why = why.replace("|", "\\|").replace("\n", " ")
-        lines.append(f"| {check.title} | {points(check.points_awarded)} / {points(check.points_possible)} | {STATUS_LABEL[check.status]} | {why} |")
+        lines.append(f"| {check.title} | {points(check.points_awarded)} / {points(check.points_possible)} | {status_label(check)} | {why} |")
     lines += ["", f"*Graded {result.graded_at} by grader {result.grader_version}.*", ""]
     return "\n".join(lines)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from grader.reports.text import STATUS_LABEL, points, run_summary
+from grader.reports.text import STATUS_LABEL, lost_points, points, run_summary
 from grader.results import CheckResult, CheckStatus, SubmissionResult
 
 MARK = {CheckStatus.passed: "PASS", CheckStatus.partial: "PART", CheckStatus.failed: "FAIL", CheckStatus.error: "FAIL", CheckStatus.pending: "TA  "}
@@ -37,7 +37,7 @@ def render_table(results: list[SubmissionResult]) -> str:
     for result in sorted(results, key=lambda r: r.student):
         score = f"{points(result.score)}/{points(result.max_score)}"
         status = "not graded: " + (result.error or "") if not result.graded else (result.run.status.value if result.run else "")
-        problems = [c.check_id for c in result.checks if c.status in (CheckStatus.failed, CheckStatus.error, CheckStatus.partial)]
+        problems = [c.check_id for c in result.checks if lost_points(c)]
         lost = f"  lost: {', '.join(problems)}" if problems else ""
         lines.append(f"{result.student.ljust(width)}  {score:>13}  {status}{lost}")
     return "\n".join(lines)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from grader.results import CheckStatus, RunStatus, SubmissionResult
+from grader.results import CheckResult, CheckStatus, RunStatus, SubmissionResult
 
 STATUS_LABEL = {
     CheckStatus.passed: "passed",
@@ -13,6 +13,18 @@ STATUS_LABEL = {
     CheckStatus.error: "not run",
     CheckStatus.pending: "TA grades",
 }
+
+
+def status_label(check: CheckResult) -> str:
+    """The word a report shows for a check; optional work that earned nothing is not a failure."""
+    if check.bonus and check.points_awarded == 0 and check.status != CheckStatus.pending:
+        return "optional, not earned"
+    return STATUS_LABEL[check.status]
+
+
+def lost_points(check: CheckResult) -> bool:
+    """True when the check cost the student points: never for bonus work, whose points are all extra."""
+    return not check.bonus and check.status in (CheckStatus.failed, CheckStatus.partial, CheckStatus.error)
 
 
 RESERVED = {"index", "roster"}  # index.html (the dashboard) and roster.json sit beside the student reports
@@ -104,7 +116,7 @@ def feedback_summary(result: SubmissionResult, limit: int = 2000) -> str:
     if late_note(result):
         lines.append(late_note(result))
     for check in result.checks:
-        if check.status in (CheckStatus.failed, CheckStatus.partial, CheckStatus.error):
+        if lost_points(check):
             lines.append(f"- {check.title} ({points(check.points_awarded)}/{points(check.points_possible)}): {check.reason}")
     text = "\n".join(lines)
     return text if len(text) <= limit else text[: limit - 1] + "…"

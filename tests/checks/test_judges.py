@@ -111,7 +111,7 @@ def test_test_kind_uses_assertion_message_and_partial_fraction():
 
 def test_manual_is_pending_and_worth_nothing_yet():
     result = ManualCheck(id="m", title="Essay", points=5, prompt="Clear argument.").judge(evidence())
-    assert result.status == CheckStatus.pending and result.points_awarded == 0 and "Clear argument." in result.reason
+    assert result.status == CheckStatus.pending and result.points_awarded == 0 and "Clear argument." not in result.reason  # staff only
 
 
 def test_hint_only_for_public_checks_that_did_not_pass():
