@@ -6,7 +6,7 @@
     4. write_job           the job folder the sandbox sees: notebook, probes, inputs, data without labels
     5. run_sandboxed       student cells, then probes, under limits; failures come back as an outcome
     6. collect_evidence    parse what came out (capped, validated, no pickles) + the reference's data
-    7. judge_checks        every verdict computed here, outside the sandbox
+    7. judge_checks        every verdict computed here, outside the sandbox; then the rubric's `needs` settled
     8. score               sum the points into a SubmissionResult
     9. finish              what reports need beyond verdicts: the failing cell, the late policy applied
 
@@ -31,7 +31,7 @@ import nbformat
 import numpy as np
 
 from grader import __version__
-from grader.checks.base import CheckBase, Evidence, ProbeData
+from grader.checks.base import CheckBase, Evidence, ProbeData, settle_dependencies
 from grader.datasets import mnist
 from grader.errors import NotebookError
 from grader.execution import artifacts, live
@@ -215,7 +215,7 @@ def collect_evidence(job_dir: Path, run: RunRecord, probes: dict, assignment: As
 
 # -- 7 ---------------------------------------------------------------------------------------------
 def judge_checks(checks: list[CheckBase], evidence: Evidence) -> list[CheckResult]:
-    return [check.judge(evidence) for check in checks]
+    return settle_dependencies(checks, [check.judge(evidence) for check in checks])
 
 
 # -- 8 ---------------------------------------------------------------------------------------------

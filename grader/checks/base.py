@@ -45,8 +45,8 @@ FRAMEWORK_ERRORS = {
 # TensorFlow's graph-node or op annotations. It runs to the end of the reason or to the sentence the grader
 # appends about the failing cells.
 _RAW_ERROR = re.compile(
-    r"(?:[\w.]+\.)?(?P<name>" + "|".join(FRAMEWORK_ERRORS) + r")\b:?.*?(?=(?: Your cell \d| Your \w+ cell)|$)"
-    r"|(?P<other>\b[A-Z]\w*Error): (?=[^\n]*(?:\{\{node |\[Op:|Dimensions must be equal|Incompatible shapes))[^\n]*?(?=(?: Your cell \d| Your \w+ cell)|$)",
+    r"(?P<raised>raised )?(?:[\w.]+\.)?(?P<name>" + "|".join(FRAMEWORK_ERRORS) + r")\b:?.*?(?=(?: Your cell \d| Your \w+ cell)|$)"
+    r"|(?P<raised_other>raised )?(?P<other>\b[A-Z]\w*Error): (?=[^\n]*(?:\{\{node |\[Op:|Dimensions must be equal|Incompatible shapes))[^\n]*?(?=(?: Your cell \d| Your \w+ cell)|$)",
     re.DOTALL,
 )
 
@@ -55,9 +55,10 @@ def plain_reason(reason: str, where: str) -> str:
     """The reason with any raw framework error replaced by a sentence; ``where`` names the check and cell."""
 
     def sentence(match: re.Match) -> str:
+        raised = "raised an error: " if match.group("raised") or match.group("raised_other") else ""
         if match.group("name"):
-            return f"{FRAMEWORK_ERRORS[match.group('name')]} ({match.group('name')}, {where})."
-        return f"TensorFlow found shapes that do not fit together in what your code computed ({match.group('other')}, {where})."
+            return f"{raised}{FRAMEWORK_ERRORS[match.group('name')]} ({match.group('name')}, {where})."
+        return f"{raised}TensorFlow found shapes that do not fit together in what your code computed ({match.group('other')}, {where})."
 
     return _RAW_ERROR.sub(sentence, reason)
 
@@ -173,6 +174,27 @@ def import_tensorflow():
     return tensorflow
 
 
+def settle_dependencies(checks: list["CheckBase"], verdicts: list[CheckResult]) -> list[CheckResult]:
+    """Verdicts with each rubric ``needs`` applied: a check that failed where a check it needs failed too reports
+    the dependency, and the rubric's ``withhold`` decides its points. Judged from the checks' own verdicts, so the
+    order of the rubric and of judging never matters."""
+    own = {verdict.check_id: verdict for verdict in verdicts}
+    settled = []
+    for check, verdict in zip(checks, verdicts):
+        unmet = [own[name] for name in check.needs if name in own and own[name].status in (CheckStatus.failed, CheckStatus.partial, CheckStatus.error)]
+        if not unmet or verdict.status in (CheckStatus.passed, CheckStatus.pending):
+            settled.append(verdict)
+            continue
+        needed = unmet[0]
+        if check.withhold:
+            reason = f"Depends on {needed.check_id} ({needed.title}), which did not pass, so these points are withheld until it does. On its own: {verdict.reason}"
+            settled.append(verdict.model_copy(update={"points_awarded": 0.0, "status": CheckStatus.failed if verdict.status == CheckStatus.partial else verdict.status, "reason": reason}))
+        else:
+            reason = f"Depends on {needed.check_id} ({needed.title}), which already charges this mistake, so it is not charged again here. On its own: {verdict.reason}"
+            settled.append(verdict.model_copy(update={"points_awarded": verdict.points_possible, "status": CheckStatus.passed, "reason": reason, "hint": None}))
+    return settled
+
+
 def finite_array(value: Any, what: str) -> np.ndarray:
     """The value as a float array, or CheckNotRun when it is not numeric or holds NaN/inf."""
     try:
@@ -198,6 +220,8 @@ class CheckBase(BaseModel):
     bonus: bool = Field(False, description="Optional work: its points add to the score but not to the maximum.")
     partial: bool = Field(False, description="Allow partial credit (points times the fraction the judge returns); otherwise all or nothing.")
     feedback: Feedback = Field(default_factory=Feedback, description="Texts for the student.")
+    needs: list[str] = Field(default_factory=list, description="Ids of checks this one depends on. When one of them did not pass and this one does not pass either, this check reports 'depends on <id>' instead of charging the same mistake again; `withhold` decides its points.")
+    withhold: bool = Field(True, description="With `needs`: true withholds this check's points while a check it needs did not pass; false keeps them, so the mistake that check already charges costs once.")
 
     def needed_probes(self) -> set[str]:
         """Names of the rubric probes this check reads."""
