@@ -35,7 +35,7 @@ from grader.exports.gradescope import results_json
 from grader.lms import load_roster, save_roster, unpack_submissions
 from grader.lms.gradescope import AutograderRoot, failure_results, write_bundle
 from grader.manual import export_manual, import_manual
-from grader.pipeline import Submission, check_live, finish, grade_submission, select_checks
+from grader.pipeline import Submission, check_live, finish, grade_submission, select_checks, timed_out
 from grader.reports import render_table, write_dashboard, write_student_reports
 from grader.results import BatchSummary, ExerciseCheck, SubmissionResult
 from grader.rubric import Assignment, Rubric, list_assignments, load_assignment
@@ -141,7 +141,12 @@ def grade(
         def work(submission: Submission) -> SubmissionResult:
             return grade_submission(submission, assignment, runner, reference=reference)[0]
 
+        rerun: list[Submission] = []
+
         def store(submission: Submission, result: SubmissionResult) -> None:
+            if jobs > 1 and timed_out(result) and submission not in rerun:
+                rerun.append(submission)  # not final yet: re-run alone once the batch is done
+                return
             result = finish(result, assignment, roster.get(result.student) if roster else None)
             book.save(result)
             write_student_reports(result, reports_dir, assignment.rubric.title)
@@ -150,6 +155,12 @@ def grade(
                 _progress(len(summary.graded), len(todo), result)
 
         run_pool(todo, work, store, jobs)
+        # A timeout beside other notebooks may be the machine's doing: the one run alone decides.
+        for submission in rerun:
+            result = work(submission)
+            if result.run is not None:
+                result = result.model_copy(update={"run": result.run.model_copy(update={"rerun_alone": True})})
+            store(submission, result)
         summary.results = book.all(assignment.id)
     EXPORTERS["csv"]().write(summary.results, out_dir / "grades.csv")
     write_dashboard(summary.results, reports_dir, assignment.rubric.title, roster)

@@ -186,7 +186,9 @@ def settle_dependencies(checks: list["CheckBase"], verdicts: list[CheckResult]) 
             settled.append(verdict)
             continue
         needed = unmet[0]
-        if check.withhold:
+        # Kept points lean on the needed check having judged the work and charged it; one that could not run at
+        # all (e.g. the function is still the template's stub) charged nothing this check could lean on.
+        if check.withhold or needed.status == CheckStatus.error:
             reason = f"Depends on {needed.check_id} ({needed.title}), which did not pass, so these points are withheld until it does. On its own: {verdict.reason}"
             settled.append(verdict.model_copy(update={"points_awarded": 0.0, "status": CheckStatus.failed if verdict.status == CheckStatus.partial else verdict.status, "reason": reason}))
         else:
@@ -221,7 +223,7 @@ class CheckBase(BaseModel):
     partial: bool = Field(False, description="Allow partial credit (points times the fraction the judge returns); otherwise all or nothing.")
     feedback: Feedback = Field(default_factory=Feedback, description="Texts for the student.")
     needs: list[str] = Field(default_factory=list, description="Ids of checks this one depends on. When one of them did not pass and this one does not pass either, this check reports 'depends on <id>' instead of charging the same mistake again; `withhold` decides its points.")
-    withhold: bool = Field(True, description="With `needs`: true withholds this check's points while a check it needs did not pass; false keeps them, so the mistake that check already charges costs once.")
+    withhold: bool = Field(True, description="With `needs`: true withholds this check's points while a check it needs did not pass; false keeps them when that check judged the work and failed it, so the mistake it already charges costs once (a needed check that could not run still withholds them).")
 
     def needed_probes(self) -> set[str]:
         """Names of the rubric probes this check reads."""

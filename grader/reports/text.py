@@ -74,6 +74,8 @@ def run_summary(result: SubmissionResult) -> list[str]:
     run = result.run
     if run is None:
         return lines
+    if run.rerun_alone:
+        lines.append("A time budget ran out while other notebooks were graded beside yours, so it was run again, alone, at the end of the batch; this report is that run.")
     if run.status != RunStatus.completed and run.reason:
         lines.append(f"The run did not complete: {run.reason}.")
     for cell in run.cells:
@@ -84,7 +86,7 @@ def run_summary(result: SubmissionResult) -> list[str]:
             "error": f"raised {essential_error(cell.error)}",
             "timeout": f"timed out: it {cell.error}",
             "kernel_died": "killed the Python kernel; the grader restarted it, so later cells ran without the earlier state",
-            "skipped": "was skipped because the notebook's time budget was spent",
+            "skipped": f"was skipped because {cell.error or 'the notebook time budget was spent'}",
         }[cell.status.value]
         lines.append(f"Cell {cell.index + 1}{tags} {what}.")
     return lines

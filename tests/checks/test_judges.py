@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from grader.checks import CompareCheck, ManualCheck, MetricCheck, TestCheck
-from grader.checks.base import Evidence, ProbeData
+from grader.checks.base import CheckNotRun, Evidence, ProbeData
 from grader.results import CellRecord, CellStatus, CheckStatus
 
 
@@ -139,6 +139,11 @@ def test_needs_reports_the_dependency_and_the_rubric_decides_the_points():
     assert "already charges this mistake" in verdicts["recon"].reason
     assert verdicts["own"].status == CheckStatus.passed and "Depends" not in verdicts["own"].reason
     assert verdicts["depth"].points_awarded == 0
+    missing = TestCheck(id="depth", title="Depth", points=4, function="not_written")  # could not run at all
+    staff.not_written = lambda evidence, check: (_ for _ in ()).throw(CheckNotRun("depth is not defined"))
+    checks = [kept, missing]
+    verdicts = {v.check_id: v for v in settle_dependencies(checks, [c.judge(evidence(staff=staff)) for c in checks])}
+    assert verdicts["depth"].status == CheckStatus.error and verdicts["recon"].points_awarded == 0
 
 
 def test_a_rubric_cannot_need_a_check_it_does_not_have():

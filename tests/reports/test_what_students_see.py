@@ -11,7 +11,7 @@ from grader.reports import render_html, render_markdown
 from grader.reports.terminal import render_table
 from grader.reports.text import feedback_summary
 from grader.results import CheckStatus
-from tests.conftest import by_id, grade_cells
+from tests.conftest import by_id, grade_cells, make_tiny_course
 from tests.reports.samples import check, result
 
 RAW_MARKS = ("{{function_node", "[Op:", "{{node", "Traceback")
@@ -114,7 +114,14 @@ def test_untried_bonus_work_is_not_listed_as_lost():
     assert "optional, not earned" in render_markdown(report, "T") and "| failed |" in render_markdown(report, "T")
 
 
-def test_end_to_end_a_kernel_tensorflow_error_reaches_the_report_as_a_sentence(tmp_path, tiny, local_sandbox):
+def test_end_to_end_a_kernel_tensorflow_error_reaches_the_report_as_a_sentence(tmp_path):
+    from grader.rubric import load_assignment
+    from grader.sandbox.local import LocalSandbox
+
+    course = make_tiny_course(tmp_path / "tf")
+    rubric = course / "rubrics" / "tiny.yaml"
+    rubric.write_text(rubric.read_text().replace("cell: 4,", "cell: 60,"))  # importing TensorFlow takes CPU seconds
+    tiny, local_sandbox = load_assignment("tiny", course), LocalSandbox(hide=[course / "rubrics", course / "reference"])
     cells = [
         ("import tensorflow as tf\n\ndef double(x):\n    return float(tf.matmul(tf.ones([2, 3]), tf.ones([2, 3]))[0, 0])", ["ex1"]),
         ("def greeting():\n    return 'Hello!'", ["ex2"]),
