@@ -101,21 +101,11 @@ def build_compression(d, d_prime, n):
     return x, x_prime, h
 """
 
-LAYER_STYLE = """
-def build_compression(d, d_prime, n):
-    # the layer convention: x @ W with W of shape (inputs, outputs)
-    k = (d - d_prime) // n
-    x = tf.placeholder(tf.float32, shape=[1, d])
-    h = x
-    with tf.variable_scope("compression"):
-        for i in range(1, n + 1):
-            h = tf.matmul(h, tf.get_variable(f"W_{i}", shape=[d - (i - 1) * k, d - i * k]))
-    x_prime = h
-    with tf.variable_scope("compression", reuse=True):
-        for i in range(n, 0, -1):
-            h = tf.matmul(h, tf.get_variable(f"W_{i}"), transpose_b=True)
-    return x, x_prime, h
-"""
+# The layer convention (x @ W, W of shape (inputs, outputs)) throughout: the same maths, transposed matrices.
+LAYER_STYLE = SHEET_STYLE.replace(
+    'W = tf.get_variable(f"W_{i}", shape=[d - i * k, d - (i - 1) * k])\n            h = tf.matmul(h, W, transpose_b=True)',
+    'W = tf.get_variable(f"W_{i}", shape=[d - (i - 1) * k, d - i * k])\n            h = tf.matmul(h, W)',
+).replace('h = tf.matmul(h, tf.get_variable(f"W_{i}"))', 'h = tf.matmul(h, tf.get_variable(f"W_{i}"), transpose_b=True)')
 
 SERIES01_CHECKS = ["s01-variables", "s01-names", "s01-get-variable", "s01-sharing", "s01-x-tilde"]
 
@@ -145,9 +135,9 @@ def test_a_consistent_transposed_convention_keeps_the_variables_points(tmp_path)
 def test_a_mixed_convention_is_named_and_costs_the_variables_points(tmp_path):
     # W_1 the sheet's way, the others transposed: x_prime still fits together, the convention does not.
     mixed = LAYER_STYLE.replace(
-        'h = tf.matmul(h, tf.get_variable(f"W_{i}", shape=[d - (i - 1) * k, d - i * k]))',
-        'h = tf.matmul(h, tf.get_variable(f"W_{i}", shape=[d - i * k, d - (i - 1) * k]), transpose_b=True) if i == 1 else '
-        'tf.matmul(h, tf.get_variable(f"W_{i}", shape=[d - (i - 1) * k, d - i * k]))',
+        'W = tf.get_variable(f"W_{i}", shape=[d - (i - 1) * k, d - i * k])\n            h = tf.matmul(h, W)',
+        'shape = [d - i * k, d - (i - 1) * k] if i == 1 else [d - (i - 1) * k, d - i * k]\n'
+        '            h = tf.matmul(h, tf.get_variable(f"W_{i}", shape=shape), transpose_b=(i == 1))',
     ).replace('h = tf.matmul(h, tf.get_variable(f"W_{i}"), transpose_b=True)', 'h = tf.matmul(h, tf.get_variable(f"W_{i}"), transpose_b=(i != 1))')
     points, verdicts = graded_series01(tmp_path, mixed)
     assert points["s01-variables"] == 0 and "use one convention for all of them" in verdicts["s01-variables"].reason
