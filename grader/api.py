@@ -38,7 +38,7 @@ from grader.exports.gradescope import results_json
 from grader.lms import load_roster, save_roster, unpack_submissions
 from grader.lms.gradescope import AutograderRoot, failure_results, write_bundle
 from grader.manual import export_manual, import_manual
-from grader.pipeline import Submission, check_live, finish, grade_submission, not_graded, select_checks
+from grader.pipeline import Submission, check_live, finish, grade_submission, not_graded, select_checks, timed_out
 from grader.reports import render_table, write_dashboard, write_student_reports
 from grader.results import BatchSummary, ExerciseCheck, SubmissionResult
 from grader.rubric import Assignment, Rubric, list_assignments, load_assignment
@@ -179,7 +179,12 @@ def grade(
             else:
                 todo.append(submission)
 
+        rerun: list[Submission] = []
+
         def store(submission: Submission, result: SubmissionResult) -> None:
+            if (jobs > 1 or cluster) and timed_out(result) and submission not in rerun:
+                rerun.append(submission)  # not final yet: re-run alone once the batch is done
+                return
             try:
                 _record(finish(result, assignment, roster.get(result.student) if roster else None), book, reports_dir, assignment)
             except Exception as bug:  # noqa: BLE001 - e.g. a report that cannot be written: record why, go on
@@ -206,6 +211,12 @@ def grade(
                             return not_graded(submission, assignment, None, f"the grader failed on this notebook ({type(bug).__name__}: {bug})", grader_fault=True)
 
                     run_pool(todo, work, store, parallel)
+                    # A timeout beside other notebooks may be the machine's doing: the one run alone decides.
+                    for submission in rerun:
+                        result = work(submission)
+                        if result.run is not None:
+                            result = result.model_copy(update={"run": result.run.model_copy(update={"rerun_alone": True})})
+                        store(submission, result)
         finally:
             # Even a batch stopped by the TA (Ctrl-C) or a grader bug leaves the table of what is done.
             summary.results = book.all(assignment.id)

@@ -107,10 +107,12 @@ def run(arguments: argparse.Namespace) -> int:
             print(path)
         return 0
     if arguments.command == "validate":
+        from grader.reports.text import lost_points
+
         outcomes = api.validate(arguments.assignment, course=arguments.course, jobs=arguments.jobs, sandbox=arguments.sandbox)
         for outcome in outcomes:
             mark = "ok  " if outcome.ok else "FAIL"
-            lost = ", ".join(c.check_id for c in outcome.result.checks if c.status.value in ("failed", "error", "partial"))
+            lost = ", ".join(c.check_id for c in outcome.result.checks if lost_points(c))
             print(f"{mark} {outcome.assignment_id}/{outcome.name}: {outcome.result.score:g} (expected {outcome.expected:g})" + (f"  lost: {lost}" if lost else ""))
         bad = [o for o in outcomes if not o.ok]
         print(f"\n{len(outcomes) - len(bad)} of {len(outcomes)} notebooks scored as expected.")

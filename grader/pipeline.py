@@ -6,7 +6,7 @@
     4. write_job           the job folder the sandbox sees: notebook, probes, inputs, data without the held half
     5. run_sandboxed       student cells, then probes, under limits; failures come back as an outcome
     6. collect_evidence    parse what came out (capped, validated, no pickles) + the reference's data
-    7. judge_checks        every verdict computed here, outside the sandbox
+    7. judge_checks        every verdict computed here, outside the sandbox; then the rubric's `needs` settled
     8. score               sum the points into a SubmissionResult
     9. finish              what reports need beyond verdicts: the failing cell, the late policy applied
 
@@ -31,7 +31,7 @@ import nbformat
 import numpy as np
 
 from grader._version import __version__
-from grader.checks.base import CheckBase, Evidence, ProbeData
+from grader.checks.base import CheckBase, Evidence, ProbeData, settle_dependencies
 from grader.datasets import mnist
 from grader.errors import NotebookError
 from grader.execution import artifacts, live
@@ -146,6 +146,7 @@ def write_job(job_dir: Path, notebook, assignment: Assignment, probes: dict, inp
     spec = JobSpec(
         cell_timeout=rubric.timeouts.cell,
         notebook_timeout=rubric.timeouts.notebook,
+        wall_factor=rubric.timeouts.wall_factor,
         kernel_start_timeout=rubric.timeouts.kernel_start,
         output_chars=rubric.resources.output_chars,
         max_artifact_bytes=rubric.resources.artifact_bytes,
@@ -171,7 +172,8 @@ def write_inputs(folder: Path, probes: dict, inputs: Inputs) -> None:
 
 
 def wall_limit(spec: JobSpec, grace: float) -> float:
-    return spec.kernel_start_timeout * 2 + spec.notebook_timeout + sum(p.timeout for p in spec.probes) + grace
+    # The runner's own wall-clock caps, plus grace: the sandbox is killed only when the runner failed to stop.
+    return (spec.kernel_start_timeout * 2 + spec.notebook_timeout + sum(p.timeout for p in spec.probes)) * spec.wall_factor + grace
 
 
 # -- 5 ---------------------------------------------------------------------------------------------
@@ -185,7 +187,7 @@ def run_record(outcome: SandboxOutcome, job_dir: Path, notebook, assignment: Ass
     limits = assignment.rubric.resources
     status, reason = RunStatus.completed, None
     if outcome.status == "timeout":
-        status, reason = RunStatus.timeout, f"the run was stopped after {outcome.wall_s:.0f} s, its time limit"
+        status, reason = RunStatus.timeout, f"the run was stopped after {outcome.wall_s:.0f} s, its wall-clock limit"
     elif outcome.status == "oom":
         status, reason = RunStatus.oom, f"the run was stopped for using more than {limits.memory_mb} MB of memory"
     elif outcome.status == "crashed" or reported is None or not reported.finished:
@@ -197,7 +199,7 @@ def run_record(outcome: SandboxOutcome, job_dir: Path, notebook, assignment: Ass
             error = cell.error
             if status == RunStatus.oom and cell.status == CellStatus.kernel_died:
                 error = f"the kernel was killed for using more than {limits.memory_mb} MB of memory"
-            cells.append(CellRecord(index=cell.index, tags=tags, status=cell.status, duration_s=cell.duration_s, error=error))
+            cells.append(CellRecord(index=cell.index, tags=tags, status=cell.status, duration_s=cell.duration_s, cpu_s=cell.cpu_s, error=error))
     timings = dict(reported.timings) if reported else {}
     timings["sandbox_wall"] = outcome.wall_s
     return RunRecord(status=status, reason=reason, sandbox=outcome.backend, cells=cells, timings=timings)
@@ -224,7 +226,7 @@ def collect_evidence(job_dir: Path, run: RunRecord, probes: dict, assignment: As
 
 # -- 7 ---------------------------------------------------------------------------------------------
 def judge_checks(checks: list[CheckBase], evidence: Evidence) -> list[CheckResult]:
-    return [check.judge(evidence) for check in checks]
+    return settle_dependencies(checks, [check.judge(evidence) for check in checks])
 
 
 # -- 8 ---------------------------------------------------------------------------------------------
@@ -251,6 +253,15 @@ def score(submission: Submission, assignment: Assignment, checks: list[CheckBase
         duration_s=round(time.monotonic() - started, 2),
         graded_at=_now(),
     )
+
+
+def timed_out(result: SubmissionResult) -> bool:
+    """True when a budget cut the run short: the run, a cell or a probe timed out, or cells were skipped."""
+    run = result.run
+    if run is None:
+        return False
+    cut = any(cell.status in (CellStatus.timeout, CellStatus.skipped) for cell in run.cells)
+    return run.status == RunStatus.timeout or cut or any(not probe.ok and ("CPU seconds" in (probe.error or "") or "wall-clock" in (probe.error or "")) for probe in run.probes)
 
 
 # -- 9 ---------------------------------------------------------------------------------------------

@@ -62,6 +62,7 @@ class CheckResult(Model):
     visibility: str = Field(description="public or hidden, as in the rubric.")
     points_possible: float = Field(description="Points the check is worth.")
     points_awarded: float = Field(description="Points earned (0 unless the check ran and passed, or partially).")
+    bonus: bool = Field(False, description="Optional work: its points add to the score but not to the maximum, so missing them loses nothing.")
     status: CheckStatus = Field(description="How the check ended.")
     reason: str = Field(description="One or two sentences, for the student, saying why these points were (not) earned.")
     hint: str | None = Field(None, description="A hint for the student (shown for public checks that did not pass).")
@@ -76,7 +77,8 @@ class CellRecord(Model):
     tags: list[str] = Field(default_factory=list, description="Cell tags from the notebook metadata.")
     status: CellStatus = Field(description="How the cell ended.")
     duration_s: float = Field(0.0, description="Wall time the cell ran, seconds.")
-    error: str | None = Field(None, description="Exception name and message, trimmed, when the cell raised or timed out.")
+    cpu_s: float = Field(0.0, description="CPU seconds the kernel's process tree used while the cell ran (what the cell budget counts).")
+    error: str | None = Field(None, description="Exception name and message, trimmed, when the cell raised or timed out (it names the budget hit: CPU or wall-clock).")
 
 
 class CellExcerpt(Model):
@@ -106,7 +108,8 @@ class RunRecord(Model):
     sandbox: str = Field(description="Backend that ran it (local, docker, fake) and its isolation details.")
     cells: list[CellRecord] = Field(default_factory=list, description="Per code cell outcome.")
     probes: list[ProbeRecord] = Field(default_factory=list, description="Per probe outcome.")
-    timings: dict[str, float] = Field(default_factory=dict, description="Seconds spent per phase: kernel_start, cells, probes, total.")
+    timings: dict[str, float] = Field(default_factory=dict, description="Seconds spent per phase: kernel_start, cells, probes, total; cells_cpu is the CPU seconds the cells used.")
+    rerun_alone: bool = Field(False, description="True when the notebook timed out while graded beside others and this is its re-run, alone, at the end of the batch.")
 
 
 class SubmissionResult(Model):

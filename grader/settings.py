@@ -2,7 +2,7 @@
 
 Usage::
 
-    Timeouts(cell=60, notebook=600)          # per-cell and whole-notebook budgets, seconds
+    Timeouts(cell=60, notebook=600)          # per-cell and whole-notebook budgets, CPU seconds (wall caps 4x)
     Limits(memory_mb=4096, processes=256)    # what the sandbox enforces
 
 A rubric carries both (``timeouts:`` and ``resources:``); the CLI may tighten them.
@@ -14,13 +14,19 @@ from pydantic import BaseModel, ConfigDict, Field
 
 
 class Timeouts(BaseModel):
-    """Time budgets, in seconds, for one submission's run."""
+    """Time budgets for one submission's run.
+
+    Cell, notebook and probe budgets count CPU seconds of the kernel's process tree (all cores together), which
+    do not grow when the machine is busy; each also has a wall-clock cap ``wall_factor`` times larger, for code
+    that waits without computing. Kernel start and grace are wall-clock seconds.
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    cell: float = Field(60, gt=0, description="Longest one student cell may run before it is interrupted.")
-    notebook: float = Field(600, gt=0, description="Budget for all student cells together; cells past it are skipped.")
-    probe: float = Field(60, gt=0, description="Longest one rubric probe may run in the student's kernel.")
+    cell: float = Field(60, gt=0, description="CPU seconds one student cell may use before it is interrupted.")
+    notebook: float = Field(600, gt=0, description="CPU seconds all student cells may use together; cells past it are skipped.")
+    probe: float = Field(60, gt=0, description="CPU seconds one rubric probe may use in the student's kernel.")
+    wall_factor: float = Field(4, ge=1, description="Wall-clock caps of cells, the notebook and probes are their CPU budgets times this (several times larger, so load never reaches them).")
     kernel_start: float = Field(60, gt=0, description="Longest the kernel may take to start.")
     grace: float = Field(30, ge=0, description="Extra time past all budgets before the sandbox is killed outright.")
 

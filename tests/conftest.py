@@ -185,3 +185,28 @@ def expected_scores(assignment_id: str) -> dict[str, float]:
 
     path = REPO / "assignments" / assignment_id / "samples" / "expected.yaml"
     return {name: float(score) for name, score in yaml.safe_load(path.read_text()).items()}
+
+
+def student_namespace(source: str, tensorflow_v1: bool = False) -> dict:
+    """The kernel namespace a student's cell leaves behind (run in this process: probes are tested through the real runtime)."""
+    import numpy as np
+
+    from grader.checks.base import import_tensorflow
+
+    tensorflow = import_tensorflow()
+    namespace = {"np": np, "tf": tensorflow.compat.v1 if tensorflow_v1 else tensorflow}
+    exec(compile(textwrap.dedent(source), "student-cell", "exec"), namespace)
+    return namespace
+
+
+def judge_probes(tmp_path: Path, assignment, namespace: dict, probe_names: list[str], check_ids: list[str], reference=None) -> dict:
+    """Run the rubric's real probes on a student namespace (real runtime, grader-chosen inputs), then its real checks."""
+    from grader.checks.base import Evidence
+    from grader.pipeline import choose_inputs, judge_checks
+    from tests.probes.harness import run_probe
+
+    inputs = choose_inputs(assignment)
+    data = {name: run_probe(tmp_path / name, assignment.probes_source, name, namespace, inputs.sent.get(name)) for name in probe_names}
+    evidence = Evidence(probes=data, held=inputs.held, inputs=inputs.sent, reference=reference, code_cells=[], cells=[], staff=assignment.staff)
+    checks = [check for check in assignment.rubric.checks if check.id in check_ids]
+    return {verdict.check_id: verdict for verdict in judge_checks(checks, evidence)}

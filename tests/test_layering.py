@@ -25,6 +25,7 @@ SANDBOX_SIDE = {
     "grader.datasets",
     "grader.datasets.mnist",
     "grader.execution",
+    "grader.execution.cputime",
     "grader.execution.job",
     "grader.execution.notebook",
     "grader.execution.probe_runtime",

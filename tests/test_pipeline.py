@@ -15,9 +15,9 @@ def grade_with(tmp_path, tiny, sandbox):
 
 def test_timeout_outcome_names_the_limit_and_zeroes_missing_probes(tmp_path, tiny):
     result = grade_with(tmp_path, tiny, FakeSandbox(status="timeout", run={"finished": False}))
-    assert result.run.status == RunStatus.timeout and "time limit" in result.run.reason
+    assert result.run.status == RunStatus.timeout and "wall-clock limit" in result.run.reason
     greeting = next(c for c in result.checks if c.check_id == "greeting")
-    assert greeting.status == CheckStatus.error and "time limit" in greeting.reason and greeting.points_awarded == 0
+    assert greeting.status == CheckStatus.error and "wall-clock limit" in greeting.reason and greeting.points_awarded == 0
 
 
 def test_probe_data_nan_earns_zero(tmp_path, tiny):

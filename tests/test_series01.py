@@ -9,7 +9,7 @@ import pytest
 from grader.checks.graph import GraphSummary, GraphVariable
 from grader.results import CheckStatus
 from grader.rubric import load_assignment
-from tests.conftest import REPO, expected_scores, validate_by_name
+from tests.conftest import REPO, expected_scores, judge_probes, student_namespace, validate_by_name
 
 SAMPLES = REPO / "assignments" / "series01-compression" / "samples"
 
@@ -64,7 +64,8 @@ def test_reference_and_samples_score_as_expected(validation):
     [
         ("python_references", "s01-sharing", "was never fetched again with tf.get_variable"),
         ("tf_variable", "s01-get-variable", "was not created with tf.get_variable"),
-        ("transposed_weights", "s01-variables", "the transpose of the expected [6, 8]"),
+        ("names_off_template", "s01-names", "created no variable named W_1 (its variables: compression/W1"),
+        ("sigmoid_output", "s01-x-tilde", "x_tilde is not W_1ᵀ···W_3ᵀ·x_prime"),
         ("relu_between_steps", "s01-x-tilde", "x_prime is not W_3···W_1·x for the grader's x"),
         ("memoized", "s01-new-graph", "returned tensors of another graph"),
         ("crash", "s01-x-tilde", "The notebook does not define build_compression"),
@@ -82,3 +83,82 @@ def test_rubric_points_add_up():
     rubric = load_assignment("series01-compression", REPO).rubric
     automatic = sum(check.points for check in rubric.checks if check.kind != "manual")
     assert (rubric.max_score, automatic) == (36, 30)
+
+
+SHEET_STYLE = """
+def build_compression(d, d_prime, n):
+    k = (d - d_prime) // n
+    x = tf.placeholder(tf.float32, shape=[1, d])
+    h = x
+    with tf.variable_scope("compression"):
+        for i in range(1, n + 1):
+            W = tf.get_variable(f"W_{i}", shape=[d - i * k, d - (i - 1) * k])
+            h = tf.matmul(h, W, transpose_b=True)
+    x_prime = h
+    with tf.variable_scope("compression", reuse=True):
+        for i in range(n, 0, -1):
+            h = tf.matmul(h, tf.get_variable(f"W_{i}"))
+    return x, x_prime, h
+"""
+
+# The layer convention (x @ W, W of shape (inputs, outputs)) throughout: the same maths, transposed matrices.
+LAYER_STYLE = SHEET_STYLE.replace(
+    'W = tf.get_variable(f"W_{i}", shape=[d - i * k, d - (i - 1) * k])\n            h = tf.matmul(h, W, transpose_b=True)',
+    'W = tf.get_variable(f"W_{i}", shape=[d - (i - 1) * k, d - i * k])\n            h = tf.matmul(h, W)',
+).replace('h = tf.matmul(h, tf.get_variable(f"W_{i}"))', 'h = tf.matmul(h, tf.get_variable(f"W_{i}"), transpose_b=True)')
+
+SERIES01_CHECKS = ["s01-variables", "s01-names", "s01-get-variable", "s01-sharing", "s01-x-tilde"]
+
+
+def graded_series01(tmp_path, source):
+    assignment = load_assignment("series01-compression", REPO)
+    verdicts = judge_probes(tmp_path, assignment, student_namespace(source, tensorflow_v1=True), ["compression"], SERIES01_CHECKS)
+    return {check_id: verdict.points_awarded for check_id, verdict in verdicts.items()}, verdicts
+
+
+def test_the_sheet_style_earns_every_point(tmp_path):
+    points, _ = graded_series01(tmp_path, SHEET_STYLE)
+    assert points == {"s01-variables": 5, "s01-names": 1, "s01-get-variable": 3, "s01-sharing": 6, "s01-x-tilde": 8}
+
+
+def test_a_name_off_the_template_costs_one_named_point_not_three_checks(tmp_path):
+    points, verdicts = graded_series01(tmp_path, SHEET_STYLE.replace('f"W_{i}"', 'f"W{i}"'))
+    assert points == {"s01-variables": 5, "s01-names": 0, "s01-get-variable": 3, "s01-sharing": 6, "s01-x-tilde": 8}
+    assert "created no variable named W_1 (its variables: compression/W1, compression/W2" in verdicts["s01-names"].reason
+
+
+def test_a_consistent_transposed_convention_keeps_the_variables_points(tmp_path):
+    points, _ = graded_series01(tmp_path, LAYER_STYLE)
+    assert points == {"s01-variables": 5, "s01-names": 1, "s01-get-variable": 3, "s01-sharing": 6, "s01-x-tilde": 8}
+
+
+def test_a_mixed_convention_is_named_and_costs_the_variables_points(tmp_path):
+    # W_1 the sheet's way, the others transposed: x_prime still fits together, the convention does not.
+    mixed = LAYER_STYLE.replace(
+        'W = tf.get_variable(f"W_{i}", shape=[d - (i - 1) * k, d - i * k])\n            h = tf.matmul(h, W)',
+        'shape = [d - i * k, d - (i - 1) * k] if i == 1 else [d - (i - 1) * k, d - i * k]\n'
+        '            h = tf.matmul(h, tf.get_variable(f"W_{i}", shape=shape), transpose_b=(i == 1))',
+    ).replace('h = tf.matmul(h, tf.get_variable(f"W_{i}"), transpose_b=True)', 'h = tf.matmul(h, tf.get_variable(f"W_{i}"), transpose_b=(i != 1))')
+    points, verdicts = graded_series01(tmp_path, mixed)
+    assert points["s01-variables"] == 0 and "use one convention for all of them" in verdicts["s01-variables"].reason
+    assert points["s01-x-tilde"] == 8
+
+
+def test_x_prime_and_x_tilde_each_earn_their_part(tmp_path):
+    wrong_tilde = SHEET_STYLE.replace("return x, x_prime, h", "return x, x_prime, tf.sigmoid(h)  # pixel values")
+    points, verdicts = graded_series01(tmp_path / "tilde", wrong_tilde)
+    assert points["s01-x-tilde"] == 4 and "x_tilde is not" in verdicts["s01-x-tilde"].reason
+    wrong_prime = SHEET_STYLE.replace("h = tf.matmul(h, W, transpose_b=True)", "h = tf.nn.relu(tf.matmul(h, W, transpose_b=True))")
+    points, verdicts = graded_series01(tmp_path / "prime", wrong_prime)
+    assert points["s01-x-tilde"] == 4 and "x_prime is not" in verdicts["s01-x-tilde"].reason
+    both = wrong_prime.replace("return x, x_prime, h", "return x, x_prime, tf.sigmoid(h)")
+    assert graded_series01(tmp_path / "both", both)[0]["s01-x-tilde"] == 0
+
+
+def test_sharing_waits_for_get_variable_as_the_rubric_says(tmp_path):
+    variables = SHEET_STYLE.replace(
+        'W = tf.get_variable(f"W_{i}", shape=[d - i * k, d - (i - 1) * k])', 'W = tf.Variable(tf.random_normal([d - i * k, d - (i - 1) * k]), name=f"W_{i}")\n            Ws.append(W)'
+    ).replace('tf.get_variable(f"W_{i}")', "Ws[i - 1]").replace("    h = x\n", "    h = x\n    Ws = []\n")
+    points, verdicts = graded_series01(tmp_path, variables)
+    assert points["s01-get-variable"] == 0 and points["s01-sharing"] == 0
+    assert verdicts["s01-sharing"].reason.startswith("Depends on s01-get-variable")

@@ -12,7 +12,7 @@ from grader.checks.base import Evidence, ProbeData
 from grader.reports import render_html
 from grader.results import CheckStatus
 from grader.rubric import load_assignment
-from tests.conftest import REPO, expected_scores, validate_by_name
+from tests.conftest import REPO, expected_scores, judge_probes, student_namespace, validate_by_name
 from tests.test_figures import decode_png
 
 SAMPLES = REPO / "assignments" / "series10-autoencoder" / "samples"
@@ -154,3 +154,63 @@ def test_broken_weights_get_a_reason(assignment):
     del values["weights.encoder_h1"]
     with pytest.raises(CheckNotRun, match="no encoder_h1"):
         assignment.staff.host_reconstructions(values, {"images": np.zeros((2, 784))})
+
+
+def test_xavier_for_sigmoid_units_earns_half_and_names_the_factor(assignment):
+    check = next(c for c in assignment.rubric.checks if c.id == "ex3-init-xavier")
+    four = statistics("xavier", lambda rows, cols: 4 * np.sqrt(2 / (rows + cols)) if cols else 0.0)
+    evidence = Evidence(probes={"init_statistics": ProbeData("init_statistics", values=four)}, held={}, inputs={}, reference=None, code_cells=[], cells=[], staff=assignment.staff)
+    result = check.judge(evidence)
+    assert result.status == CheckStatus.partial and result.points_awarded == check.points / 2
+    assert "scales the weights by 4" in result.reason and "sigmoid units" in result.reason
+    twice = statistics("xavier", lambda rows, cols: 2 * np.sqrt(2 / (rows + cols)) if cols else 0.0)
+    evidence.probes["init_statistics"] = ProbeData("init_statistics", values=twice)
+    assert check.judge(evidence).points_awarded == 0
+
+
+XAVIER_4X = """
+def init_weights(sizes, method="normal"):
+    weights, biases = {}, {}
+    layers = list(zip(sizes[:-1], sizes[1:]))
+    for part, pairs in (("encoder", layers), ("decoder", [(b, a) for a, b in reversed(layers)])):
+        for i, (n_in, n_out) in enumerate(pairs, start=1):
+            if method == "xavier":  # Glorot & Bengio (2010), eq. 16, times 4 for sigmoid units
+                r = 4 * np.sqrt(6.0 / (n_in + n_out))
+                weights[f"{part}_h{i}"] = tf.Variable(tf.random.uniform([n_in, n_out], -r, r))
+                biases[f"{part}_b{i}"] = tf.Variable(tf.zeros([n_out]))
+            else:
+                weights[f"{part}_h{i}"] = tf.Variable(tf.random.normal([n_in, n_out]))
+                biases[f"{part}_b{i}"] = tf.Variable(tf.random.normal([n_out]))
+    return weights, biases
+"""
+
+LOSSES = """
+def cross_entropy_loss(x, z):
+    return tf.reduce_mean(-tf.reduce_sum(x * tf.math.log(1e-10 + z) + (1 - x) * tf.math.log(1e-10 + 1 - z), axis=1))
+"""
+
+
+def test_the_4x_xavier_variant_written_as_a_student_would_earns_half(tmp_path, assignment):
+    namespace = student_namespace(XAVIER_4X)
+    verdicts = judge_probes(tmp_path, assignment, namespace, ["init_statistics", "init_layout"], ["ex3-init-xavier", "ex3-init-normal", "ex3-init-layout"])
+    assert verdicts["ex3-init-layout"].status == CheckStatus.passed and verdicts["ex3-init-normal"].status == CheckStatus.passed
+    assert verdicts["ex3-init-xavier"].points_awarded == 3 and "by 4" in verdicts["ex3-init-xavier"].reason
+    namespace = student_namespace(XAVIER_4X.replace("r = 4 * np.sqrt", "r = np.sqrt"))
+    assert judge_probes(tmp_path / "1x", assignment, namespace, ["init_statistics"], ["ex3-init-xavier"])["ex3-init-xavier"].points_awarded == 6
+
+
+@pytest.mark.parametrize(
+    "guard, passes",
+    [
+        ("tf.math.log(1e-10 + z) + (1 - x) * tf.math.log(1e-10 + 1 - z)", False),  # 1 - 1 + 1e-10 is 0 in float32
+        ("tf.math.log(z + 1e-7) + (1 - x) * tf.math.log(1 - z + 1e-7)", True),
+        ("tf.math.log(tf.clip_by_value(z, 1e-7, 1 - 1e-7)) + (1 - x) * tf.math.log(tf.clip_by_value(1 - z, 1e-7, 1 - 1e-7))", True),
+        ("tf.math.log(z) + (1 - x) * tf.math.log(1 - z)", False),
+    ],
+)
+def test_cross_entropy_is_checked_where_z_is_exactly_zero_or_one(tmp_path, assignment, guard, passes):
+    namespace = student_namespace(LOSSES.replace("tf.math.log(1e-10 + z) + (1 - x) * tf.math.log(1e-10 + 1 - z)", guard))
+    verdict = judge_probes(tmp_path, assignment, namespace, ["cross_entropy_values"], ["ex3-cross-entropy-loss"])["ex3-cross-entropy-loss"]
+    assert (verdict.status == CheckStatus.passed) == passes, verdict.reason
+    if not passes:
+        assert "NaN or infinite on grader-chosen input 5 of 5" in verdict.reason and verdict.points_awarded == 0

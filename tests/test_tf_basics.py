@@ -9,7 +9,7 @@ from grader.checks.base import import_tensorflow
 from grader.datasets import mnist
 from grader.results import CheckStatus
 from grader.rubric import load_assignment
-from tests.conftest import REPO, expected_scores, validate_by_name
+from tests.conftest import REPO, expected_scores, judge_probes, student_namespace, validate_by_name
 
 SAMPLES = REPO / "assignments" / "tf-basics" / "samples"
 
@@ -93,3 +93,27 @@ def test_rubric_points_add_up():
     rubric = load_assignment("tf-basics", REPO).rubric
     automatic = sum(check.points for check in rubric.checks if check.kind != "manual")
     assert (rubric.max_score, automatic) == (37, 34)
+
+
+OPEN_BATCH = """
+def relu_layer(batch, d_in, d_out):
+    # as on the slides: the batch dimension stays open
+    x = tf.placeholder(tf.float32, [None, d_in])
+    W = tf.Variable(tf.random_uniform([d_in, d_out], -1, 1))
+    b = tf.Variable(tf.zeros([d_out]))
+    h = tf.nn.relu(tf.matmul(x, W) + b)
+    return x, h
+"""
+
+
+@pytest.mark.parametrize("shape, passes", [("[None, d_in]", True), ("[batch, d_in]", True), ("[None, None]", False), ("[d_in, batch]", False)])
+def test_the_slides_open_batch_dimension_keeps_the_placeholder_points(tmp_path, shape, passes):
+    assignment = load_assignment("tf-basics", REPO)
+    namespace = student_namespace(OPEN_BATCH.replace("[None, d_in]", shape), tensorflow_v1=True)
+    verdicts = judge_probes(tmp_path, assignment, namespace, ["relu_layers"], ["t-relu-placeholder", "t-relu-output", "t-relu-variables"])
+    assert (verdicts["t-relu-placeholder"].status == CheckStatus.passed) == passes, verdicts["t-relu-placeholder"].reason
+    if passes:
+        assert all(v.status == CheckStatus.passed for v in verdicts.values()), {k: v.reason for k, v in verdicts.items()}
+    else:
+        reason = verdicts["t-relu-placeholder"].reason
+        assert "[100, 784] (batch, d_in) or [None, 784] was expected" in reason or "raised an error: TensorFlow found shapes that do not fit" in reason, reason

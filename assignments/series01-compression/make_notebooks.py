@@ -324,6 +324,21 @@ def sample_relu_between_steps():
     return cells
 
 
+def sample_names_off_template():
+    """Correct maths and sharing, but the matrices are called W1 ... Wn (as in many textbooks), not W_1 ... W_n."""
+    cells = reference_cells()
+    edit(cells, "ex1-code", 'W = tf.get_variable(f"W_{i}", shape=', 'W = tf.get_variable(f"W{i}", shape=')
+    edit(cells, "ex1-code", 'W = tf.get_variable(f"W_{i}")', 'W = tf.get_variable(f"W{i}")')
+    return cells
+
+
+def sample_sigmoid_output():
+    """x_prime is right; a sigmoid on the decompression 'to get pixel values' makes x_tilde wrong."""
+    cells = reference_cells()
+    edit(cells, "ex1-code", "    x_tilde = h\n", "    x_tilde = tf.sigmoid(h)  # pixel values in (0, 1)\n")
+    return cells
+
+
 def sample_memoized():
     """Caches the built tensors per (d, d_prime, n) 'to avoid rebuilding': a second call in a new graph
     returns tensors of the old graph."""
@@ -350,6 +365,8 @@ SAMPLES = {
     "tf_variable": sample_tf_variable,
     "transposed_weights": sample_transposed_weights,
     "relu_between_steps": sample_relu_between_steps,
+    "names_off_template": sample_names_off_template,
+    "sigmoid_output": sample_sigmoid_output,
     "memoized": sample_memoized,
     "crash": sample_crash,
     "untouched_template": template_cells,

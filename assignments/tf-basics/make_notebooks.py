@@ -81,7 +81,7 @@ EX1_MD = r"""
 Write `relu_layer(batch, d_in, d_out)` that builds, in the current default graph:
 
 1. the weights `W` ~ Uniform(-1, 1) of shape `(d_in, d_out)` and the bias `b = 0` of shape `(d_out,)`,
-2. the input placeholder `x` (float32) of shape `(batch, d_in)`,
+2. the input placeholder `x` (float32) of shape `(batch, d_in)` (or `(None, d_in)`, as on the slides),
 3. the flow graph `h = relu(x W + b)`,
 
 and returns `(x, h)`. Then list the graph's operations and run `h` in a session, as on the slides.
@@ -303,12 +303,12 @@ def sample_reference():
 
 
 def sample_alt_correct():
-    """Correct, written differently: get_variable with initializers, logits + softmax_cross_entropy_with_logits_v2,
+    """Correct, written differently: a [None, d_in] placeholder as on the slides, get_variable with initializers, logits + softmax_cross_entropy_with_logits_v2,
     small random weights, bias_add, a helper for the layers."""
     cells = reference_cells()
     replace(cells, "ex1-code", r"""
 def relu_layer(batch, d_in, d_out):
-    x = tf.placeholder("float32", shape=[batch, d_in], name="x")
+    x = tf.placeholder("float32", shape=[None, d_in], name="x")  # the slides' open batch dimension
     with tf.variable_scope(None, default_name="relu_layer"):
         W = tf.get_variable("W", [d_in, d_out], initializer=tf.random_uniform_initializer(-1.0, 1.0))
         b = tf.get_variable("b", [d_out], initializer=tf.zeros_initializer())

@@ -10,6 +10,7 @@ solution's probe data, and the submitted notebook's source. It returns a ``Verdi
 from __future__ import annotations
 
 import math
+import re
 import threading
 from dataclasses import dataclass, field
 from types import ModuleType
@@ -23,6 +24,46 @@ from grader.results import CellRecord, CellStatus, CheckResult, CheckStatus
 
 
 REASON_CHARS = 2000
+
+# TensorFlow's error classes (tf.errors.*): their messages name graph nodes and C++ internals, so a student
+# sees what the error means for their code instead (the class name stays, for a search or a TA).
+FRAMEWORK_ERRORS = {
+    "InvalidArgumentError": "TensorFlow refused the values your code passed on: their shapes or types do not fit together",
+    "ResourceExhaustedError": "TensorFlow ran out of memory",
+    "FailedPreconditionError": "TensorFlow used a variable before it was initialized",
+    "NotFoundError": "TensorFlow could not find a file, variable or operation your code names",
+    "AlreadyExistsError": "TensorFlow was asked to create something that already exists",
+    "OutOfRangeError": "a TensorFlow input ran out of data",
+    "UnimplementedError": "TensorFlow does not support an operation your code uses on these values",
+    "InternalError": "TensorFlow failed inside its own code on what your code gave it",
+    "UnknownError": "TensorFlow failed on what your code gave it",
+    "AbortedError": "TensorFlow aborted an operation of your code",
+    "CancelledError": "TensorFlow cancelled an operation of your code",
+    "DeadlineExceededError": "a TensorFlow operation of your code took too long",
+    "DataLossError": "TensorFlow found corrupted data",
+    "PermissionDeniedError": "TensorFlow was refused access to a file",
+    "UnavailableError": "a TensorFlow service was unavailable",
+}
+# A raw error inside a reason: a TensorFlow class (module path optional), or any error whose message carries
+# TensorFlow's graph-node or op annotations. It runs to the end of the reason or to the sentence the grader
+# appends about the failing cells.
+_RAW_ERROR = re.compile(
+    r"(?P<raised>raised )?(?:[\w.]+\.)?(?P<name>" + "|".join(FRAMEWORK_ERRORS) + r")\b:?.*?(?=(?: Your cell \d| Your \w+ cell)|$)"
+    r"|(?P<raised_other>raised )?(?P<other>\b[A-Z]\w*Error): (?=[^\n]*(?:\{\{node |\[Op:|Dimensions must be equal|Incompatible shapes))[^\n]*?(?=(?: Your cell \d| Your \w+ cell)|$)",
+    re.DOTALL,
+)
+
+
+def plain_reason(reason: str, where: str) -> str:
+    """The reason with any raw framework error replaced by a sentence; ``where`` names the check and cell."""
+
+    def sentence(match: re.Match) -> str:
+        raised = "raised an error: " if match.group("raised") or match.group("raised_other") else ""
+        if match.group("name"):
+            return f"{raised}{FRAMEWORK_ERRORS[match.group('name')]} ({match.group('name')}, {where})."
+        return f"{raised}TensorFlow found shapes that do not fit together in what your code computed ({match.group('other')}, {where})."
+
+    return _RAW_ERROR.sub(sentence, reason)
 
 
 class CheckNotRun(Exception):
@@ -63,6 +104,11 @@ class Evidence:
         detail = what.get(first.status.value, f"raised {first.error.rstrip(': ')}" if first.error else "failed")
         more = f" and {len(bad) - 1} more" if len(bad) > 1 else ""
         return f" Your {where}{more} {detail}."
+
+    def code_cell(self, check: "CheckBase") -> str:
+        """Words naming the check and the cell of the submitted notebook that holds its exercise's code."""
+        cell = next((index for index, tags, _ in self.code_cells if check.exercise and check.exercise in tags), None)
+        return f"check {check.id}" + (f", your code in cell {cell + 1} ({check.exercise})" if cell is not None else "")
 
     def probe(self, name: str, check: "CheckBase", source: dict[str, ProbeData] | None = None) -> ProbeData:
         data = (self.probes if source is None else source).get(name)
@@ -119,6 +165,29 @@ def import_tensorflow():
     return tensorflow
 
 
+def settle_dependencies(checks: list["CheckBase"], verdicts: list[CheckResult]) -> list[CheckResult]:
+    """Verdicts with each rubric ``needs`` applied: a check that failed where a check it needs failed too reports
+    the dependency, and the rubric's ``withhold`` decides its points. Judged from the checks' own verdicts, so the
+    order of the rubric and of judging never matters."""
+    own = {verdict.check_id: verdict for verdict in verdicts}
+    settled = []
+    for check, verdict in zip(checks, verdicts):
+        unmet = [own[name] for name in check.needs if name in own and own[name].status in (CheckStatus.failed, CheckStatus.partial, CheckStatus.error)]
+        if not unmet or verdict.status in (CheckStatus.passed, CheckStatus.pending):
+            settled.append(verdict)
+            continue
+        needed = unmet[0]
+        # Kept points lean on the needed check having judged the work and charged it; one that could not run at
+        # all (e.g. the function is still the template's stub) charged nothing this check could lean on.
+        if check.withhold or needed.status == CheckStatus.error:
+            reason = f"Depends on {needed.check_id} ({needed.title}), which did not pass, so these points are withheld until it does. On its own: {verdict.reason}"
+            settled.append(verdict.model_copy(update={"points_awarded": 0.0, "status": CheckStatus.failed if verdict.status == CheckStatus.partial else verdict.status, "reason": reason}))
+        else:
+            reason = f"Depends on {needed.check_id} ({needed.title}), which already charges this mistake, so it is not charged again here. On its own: {verdict.reason}"
+            settled.append(verdict.model_copy(update={"points_awarded": verdict.points_possible, "status": CheckStatus.passed, "reason": reason, "hint": None}))
+    return settled
+
+
 def finite_array(value: Any, what: str) -> np.ndarray:
     """The value as a float array, or CheckNotRun when it is not numeric or holds NaN/inf."""
     try:
@@ -162,6 +231,8 @@ class CheckBase(BaseModel):
     bonus: bool = Field(False, description="Optional work: its points add to the score but not to the maximum.")
     partial: bool = Field(False, description="Allow partial credit (points times the fraction the judge returns); otherwise all or nothing.")
     feedback: Feedback = Field(default_factory=Feedback, description="Texts for the student.")
+    needs: list[str] = Field(default_factory=list, description="Ids of checks this one depends on. When one of them did not pass and this one does not pass either, this check reports 'depends on <id>' instead of charging the same mistake again; `withhold` decides its points.")
+    withhold: bool = Field(True, description="With `needs`: true withholds this check's points while a check it needs did not pass; false keeps them when that check judged the work and failed it, so the mistake it already charges costs once (a needed check that could not run still withholds them).")
 
     def needed_probes(self) -> set[str]:
         """Names of the rubric probes this check reads."""
@@ -184,11 +255,14 @@ class CheckBase(BaseModel):
 
     def judge(self, evidence: Evidence) -> CheckResult:
         """Run ``evaluate`` and turn its verdict (or its failure to run) into a scored result."""
+        where = evidence.code_cell(self)
         try:
             verdict = self.evaluate(evidence)
         except CheckNotRun as not_run:
-            return self.result(CheckStatus.error, 0.0, f"Not evaluated: {not_run}")
+            return self.result(CheckStatus.error, 0.0, plain_reason(f"Not evaluated: {not_run}", where))
         except Exception as bug:  # noqa: BLE001 - a rubric or grader bug must not sink the whole batch
+            if type(bug).__name__ in FRAMEWORK_ERRORS:  # TensorFlow on the host refused the student's values
+                return self.result(CheckStatus.error, 0.0, plain_reason(f"Not evaluated: {type(bug).__name__}: {bug}", where))
             return self.result(CheckStatus.error, 0.0, f"Not evaluated: the grader itself failed on this check ({type(bug).__name__}: {bug}); your TA will look at it.")
         if verdict.needs_review:
             return self.result(CheckStatus.review, 0.0, verdict.reason, verdict.measured, verdict.figures)
@@ -198,7 +272,7 @@ class CheckBase(BaseModel):
             fraction = 1.0 if fraction >= 1.0 else 0.0
         status = CheckStatus.passed if fraction >= 1.0 else CheckStatus.partial if fraction > 0 else CheckStatus.failed
         text = self.feedback.passed if status == CheckStatus.passed else self.feedback.failed
-        reason = verdict.reason if not text else f"{verdict.reason} {text}"
+        reason = plain_reason(verdict.reason if not text else f"{verdict.reason} {text}", where)
         return self.result(status, round(self.points * fraction, 4), reason, verdict.measured, verdict.figures)
 
     def result(self, status: CheckStatus, points: float, reason: str, measured: dict | None = None, figures: list | None = None) -> CheckResult:
@@ -212,6 +286,7 @@ class CheckBase(BaseModel):
             kind=self.kind,
             visibility=self.visibility,
             points_possible=self.points,
+            bonus=self.bonus,
             points_awarded=points,
             status=status,
             reason=reason,

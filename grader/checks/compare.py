@@ -63,7 +63,16 @@ class CompareCheck(CheckBase):
 
     def evaluate(self, evidence: Evidence) -> Verdict:
         what = self.what or self.field
-        actual = finite_array(evidence.value(self.probe, self.field, self), f"Your {what}")
+        value = evidence.value(self.probe, self.field, self)
+        try:
+            cases = np.asarray(value, dtype=np.float64)
+        except (TypeError, ValueError):
+            cases = None  # finite_array below says it is not numeric
+        if cases is not None and cases.ndim and not np.all(np.isfinite(cases)):
+            # Name the inputs: rubrics put the domain's edge values (z exactly 0 or 1) in inputs of their own.
+            bad = [index + 1 for index in range(cases.shape[0]) if not np.all(np.isfinite(cases[index]))]
+            raise CheckNotRun(f"Your {what} is NaN or infinite on grader-chosen input{'s' if len(bad) > 1 else ''} {', '.join(map(str, bad))} of {cases.shape[0]}.")
+        actual = finite_array(value, f"Your {what}")
         expected = self.expected_values(evidence)
         if actual.shape != expected.shape:
             if actual.ndim > 1 and expected.ndim > 1 and actual.shape[0] == expected.shape[0]:

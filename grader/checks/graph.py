@@ -20,7 +20,10 @@ grader-chosen input ``cases`` whose columns are ``d, d_prime, n``::
       created_by_get_variable: true
 
 Names are ``fnmatch`` patterns matched against the full variable name or its end after any scope
-(``W_{i}`` matches ``compression/W_1``; ``*`` matches any name). Shapes and counts are integers or
+(``W_{i}`` matches ``compression/W_1``; ``*`` matches any name). With ``identify: role`` a variable whose
+name differs (``W1`` for ``W_1``) is found by creation order and shape instead, so a naming slip costs only
+the check that asks for the names; with ``transposed: consistent`` a family stored transposed counts when
+every member of it is (one convention throughout). Shapes and counts are integers or
 arithmetic expressions (``+ - * // %``, parentheses) over the parameters and ``i``. With ``partial``,
 the points are shared out over the graphs that meet every expectation.
 """
@@ -224,6 +227,8 @@ class GraphCheck(CheckBase):
     variables: list[ExpectedVariable] = Field(default_factory=list, description="Variables each graph must hold, with their shapes.")
     created_by_get_variable: bool = Field(False, description="Every expected variable must have been created by tf.compat.v1.get_variable (not tf.Variable).")
     shared_by_reuse: bool = Field(False, description="Every expected variable must also have been returned, already existing, by a later get_variable call (sharing through variable scopes and reuse, not Python references).")
+    identify: Literal["name", "role"] = Field("name", description="How an expected variable is found: by its name pattern only, or also by role: when no variable has the name, the first remaining one (in creation order) of the expected shape stands for it, and its name is left to a check that asks for names.")
+    transposed: Literal["refuse", "consistent"] = Field("refuse", description="'consistent': a variable stored with the expected shape transposed counts, provided every variable of its family is stored the same way (one convention throughout).")
 
     @model_validator(mode="after")
     def _expressions_use_known_names(self) -> "GraphCheck":
@@ -303,13 +308,16 @@ class GraphCheck(CheckBase):
         remaining = list(summary.variables)
         matched: list[GraphVariable] = []
         for entry in self.variables:
+            orientations: dict[str, bool] = {}  # variable name -> stored transposed (non-square ones only)
             for pattern, shape in entry.expand(parameters):
                 candidates = [variable for variable in remaining if name_matches(variable.name, pattern)]
+                if not candidates and self.identify == "role":
+                    candidates = [variable for variable in remaining if self._fits(variable.shape, shape)][:1]
                 if not candidates:
                     named = f" named {pattern}" if pattern != "*" else ""
                     shaped = f" of shape {_shape_text(shape)}" if shape is not None else ""
                     return f"{self._opening(parameters)} created no variable{named}{shaped} (its variables: {_names_text(names)})."
-                exact = [variable for variable in candidates if shape is None or variable.shape == shape]
+                exact = [variable for variable in candidates if self._fits(variable.shape, shape)]
                 if not exact:
                     if pattern == "*":
                         found = ", ".join(f"{v.name} {_shape_text(v.shape)}" for v in candidates[:6])
@@ -320,6 +328,15 @@ class GraphCheck(CheckBase):
                     return f"In {call}, {found.name} has shape {_shape_text(found.shape)}; {_shape_text(shape)} was expected."
                 remaining.remove(exact[0])
                 matched.append(exact[0])
+                if shape is not None and shape != shape[::-1]:
+                    orientations[exact[0].name] = exact[0].shape != shape
+            if len(set(orientations.values())) > 1:
+                flipped = [name for name, turned in orientations.items() if turned]
+                kept = [name for name, turned in orientations.items() if not turned]
+                return (
+                    f"In {call}, {_names_text(flipped)} {'is' if len(flipped) == 1 else 'are'} stored transposed but {_names_text(kept)} "
+                    f"{'is' if len(kept) == 1 else 'are'} not: use one convention for all of them."
+                )
         for variable in matched:
             if self.created_by_get_variable and not summary.created_by_get_variable(variable.name):
                 return f"In {call}, {variable.name} was not created with tf.get_variable (tf.Variable cannot be shared by name); create it with tf.get_variable."
@@ -332,6 +349,11 @@ class GraphCheck(CheckBase):
                     f"with the same name in a variable_scope with reuse=True (or tf.AUTO_REUSE), not by keeping a Python reference."
                 )
         return None
+
+    def _fits(self, actual: list[int] | None, shape: list[int] | None) -> bool:
+        if shape is None:
+            return True
+        return actual == shape or (self.transposed == "consistent" and actual is not None and actual[::-1] == shape)
 
     def success_text(self, cases: list[tuple[dict[str, int], str]]) -> str:
         calls = ", ".join(self.describe(parameters) for parameters, _ in cases)

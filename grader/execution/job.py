@@ -37,7 +37,7 @@ class ProbeCall(BaseModel):
 
     name: str = Field(description="Probe name (file name of its artifacts).", pattern=r"^[A-Za-z0-9_]+$")
     function: str = Field(description="Function in probes.py.", pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
-    timeout: float = Field(description="Seconds the probe may run.")
+    timeout: float = Field(description="CPU seconds the probe may use (its wall-clock cap is this times the job's wall_factor).")
     forbid_imports: list[str] = Field(default_factory=list, description="Packages the student's code may not use while this probe calls it (by-hand exercises).")
 
 
@@ -46,8 +46,9 @@ class JobSpec(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    cell_timeout: float = Field(description="Seconds one student cell may run.")
-    notebook_timeout: float = Field(description="Seconds all student cells may run together.")
+    cell_timeout: float = Field(description="CPU seconds one student cell may use (the kernel's process tree, all cores together).")
+    notebook_timeout: float = Field(description="CPU seconds all student cells may use together.")
+    wall_factor: float = Field(4.0, ge=1, description="Wall-clock caps are the CPU budgets times this: a cell that waits without computing still ends.")
     kernel_start_timeout: float = Field(description="Seconds the kernel may take to start.")
     output_chars: int = Field(description="Stream output kept per cell.")
     max_artifact_bytes: int = Field(description="Largest artifact the probe runtime writes.")
@@ -60,6 +61,7 @@ class CellArtifact(BaseModel):
     index: int = Field(ge=0, description="Cell index in the notebook.")
     status: CellStatus = Field(description="How the cell ended.")
     duration_s: float = Field(0.0, ge=0, description="Seconds it ran.")
+    cpu_s: float = Field(0.0, ge=0, description="CPU seconds the kernel's process tree used while it ran.")
     error: str | None = Field(None, max_length=2000, description="Exception name and message, trimmed.")
 
 

@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 from grader.lms.roster import Roster
 from grader.reports.html import STYLE
-from grader.reports.text import STATUS_LABEL, essential_error, points, report_name
+from grader.reports.text import STATUS_LABEL, essential_error, lost_points, points, report_name
 from grader.results import AWAITING_TA, CheckStatus, RunStatus, SubmissionResult
 
 BINS = 10
@@ -132,7 +132,7 @@ def render_dashboard(results: list[SubmissionResult], title: str, roster: Roster
     student_rows = []
     for r in results:
         entry = roster.get(r.student) if roster else None
-        lost = ", ".join(c.check_id for c in r.checks if c.status in (CheckStatus.failed, CheckStatus.partial, CheckStatus.error))
+        lost = ", ".join(c.check_id for c in r.checks if lost_points(c))
         review = [c.check_id for c in r.checks if c.status == CheckStatus.review]
         pending = sum(1 for c in r.checks if c.status == CheckStatus.pending)
         status = f"{STATUS_LABEL[CheckStatus.review]}: {', '.join(review)}" if review else STATUS_LABEL[CheckStatus.pending] if pending else ("ok" if not problem(r) else "problem")

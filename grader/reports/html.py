@@ -10,7 +10,7 @@ import base64
 import re
 from html import escape
 
-from grader.reports.text import STATUS_LABEL, essential_error, late_note, points, run_summary
+from grader.reports.text import essential_error, late_note, points, run_summary, status_label
 from grader.results import CellExcerpt, CheckResult, Figure, SubmissionResult
 
 BASE64 = re.compile(r"[A-Za-z0-9+/=\s]+")
@@ -67,7 +67,7 @@ def render_check_row(check: CheckResult) -> str:
     figures = render_figures(check.figures)
     return (
         f'<tr><td>{escape(check.title)}</td><td>{points(check.points_awarded)} / {points(check.points_possible)}</td>'
-        f'<td class="status {check.status.value}">{STATUS_LABEL[check.status]}</td><td>{escape(check.reason)}{hint}{figures}</td></tr>'
+        f'<td class="status {check.status.value}">{status_label(check)}</td><td>{escape(check.reason)}{hint}{figures}</td></tr>'
     )
 
 

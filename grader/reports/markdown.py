@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from html import escape
 
-from grader.reports.text import STATUS_LABEL, essential_error, late_note, points, run_summary
+from grader.reports.text import essential_error, late_note, points, run_summary, status_label
 from grader.results import SubmissionResult
 
 PUNCTUATION = re.compile(r"([\\`*_\[\]|#~])")
@@ -62,6 +62,6 @@ def render_markdown(result: SubmissionResult, title: str) -> str:
             why += f" *Hint:* {markdown_text(check.hint)}"
         if check.figures:
             why += " *Figures:* " + ", ".join(markdown_text(figure.title) for figure in check.figures) + " (in the HTML report)."
-        lines.append(f"| {markdown_text(check.title)} | {points(check.points_awarded)} / {points(check.points_possible)} | {STATUS_LABEL[check.status]} | {why} |")
+        lines.append(f"| {markdown_text(check.title)} | {points(check.points_awarded)} / {points(check.points_possible)} | {status_label(check)} | {why} |")
     lines += ["", f"*Graded {result.graded_at} by grader {result.grader_version}.*", ""]
     return "\n".join(lines)

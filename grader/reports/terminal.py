@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from grader.reports.text import STATUS_LABEL, points, run_summary
+from grader.reports.text import STATUS_LABEL, lost_points, points, run_summary
 from grader.results import AWAITING_TA, CheckResult, CheckStatus, SubmissionResult
 
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -50,7 +50,7 @@ def render_table(results: list[SubmissionResult]) -> str:
     for result in sorted(results, key=lambda r: r.student):
         score = f"{points(result.score)}/{points(result.max_score)}"
         status = "not graded: " + (result.error or "") if not result.graded else (result.run.status.value if result.run else "")
-        problems = [c.check_id for c in result.checks if c.status in (CheckStatus.failed, CheckStatus.error, CheckStatus.partial)]
+        problems = [c.check_id for c in result.checks if lost_points(c)]
         lost = f"  lost: {', '.join(problems)}" if problems else ""
         lines.append(terminal_text(f"{result.student.ljust(width)}  {score:>13}  {status}{lost}"))
     return "\n".join(lines)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from grader.results import CheckStatus, RunStatus, SubmissionResult
+from grader.results import CheckResult, CheckStatus, RunStatus, SubmissionResult
 
 STATUS_LABEL = {
     CheckStatus.passed: "passed",
@@ -14,6 +14,18 @@ STATUS_LABEL = {
     CheckStatus.pending: "TA grades",
     CheckStatus.review: "TA reviews",
 }
+
+
+def status_label(check: CheckResult) -> str:
+    """The word a report shows for a check; optional work that earned nothing is not a failure."""
+    if check.bonus and check.points_awarded == 0 and check.status != CheckStatus.pending:
+        return "optional, not earned"
+    return STATUS_LABEL[check.status]
+
+
+def lost_points(check: CheckResult) -> bool:
+    """True when the check cost the student points: never for bonus work, whose points are all extra."""
+    return not check.bonus and check.status in (CheckStatus.failed, CheckStatus.partial, CheckStatus.error)
 
 
 RESERVED = {"index", "roster"}  # index.html (the dashboard) and roster.json sit beside the student reports
@@ -63,6 +75,8 @@ def run_summary(result: SubmissionResult) -> list[str]:
     run = result.run
     if run is None:
         return lines
+    if run.rerun_alone:
+        lines.append("A time budget ran out while other notebooks were graded beside yours, so it was run again, alone, at the end of the batch; this report is that run.")
     if run.status != RunStatus.completed and run.reason:
         lines.append(f"The run did not complete: {run.reason}.")
     for cell in run.cells:
@@ -73,7 +87,7 @@ def run_summary(result: SubmissionResult) -> list[str]:
             "error": f"raised {essential_error(cell.error)}",
             "timeout": f"timed out: it {cell.error}",
             "kernel_died": "killed the Python kernel; the grader restarted it, so later cells ran without the earlier state",
-            "skipped": "was skipped because the notebook's time budget was spent",
+            "skipped": f"was skipped because {cell.error or 'the notebook time budget was spent'}",
         }[cell.status.value]
         lines.append(f"Cell {cell.index + 1}{tags} {what}.")
     return lines
@@ -105,7 +119,7 @@ def feedback_summary(result: SubmissionResult, limit: int = 2000) -> str:
     if late_note(result):
         lines.append(late_note(result))
     for check in result.checks:
-        if check.status in (CheckStatus.failed, CheckStatus.partial, CheckStatus.error):
+        if lost_points(check):
             lines.append(f"- {check.title} ({points(check.points_awarded)}/{points(check.points_possible)}): {check.reason}")
     text = "\n".join(lines)
     return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -71,6 +71,9 @@ class Rubric(BaseModel):
             unknown = check.needed_probes() - set(self.probes)
             if unknown:
                 raise ValueError(f"check {check.id} reads probe(s) not declared under 'probes': {', '.join(sorted(unknown))}")
+            missing = [name for name in check.needs if name not in ids or name == check.id]
+            if missing:
+                raise ValueError(f"check {check.id} needs {', '.join(missing)}, which is not another check of this rubric")
         return self
 
     @property

@@ -112,34 +112,51 @@ def test_interface(evidence, check):
 
 
 def test_outputs(evidence, check):
-    """x_prime and x_tilde equal the products the grader computes from the student's own W_i values."""
+    """x_prime and x_tilde each earn half of every case, computed by the grader from the student's own W_i.
+
+    x_tilde is checked against the decompression of the student's own x_prime, so a wrong compression is
+    charged once (in x_prime), not again in x_tilde."""
     values = evidence.probe("compression", check).values
     inputs = evidence.inputs["compression"]
-    good, first_problem = 0, None
+    earned, problems = 0.0, []
     for index, (d, d_prime, n) in enumerate(CASES.tolist()):
         call = _describe(d, d_prime, n)
         problem = _output_problem(evidence, check, index, d, d_prime, n)
+        matrices = None
         if problem is None:
             matrices = sheet_matrices(read_summary(values, f"graphs.{index}"), d, d_prime, n)
             if matrices is None:
-                problem = f"In {call}, the grader could not find the {n} matrices W_1 ... W_{n} among your variables, so it could not compute x_tilde."
-        if problem is None:
-            x_prime, x_tilde = expected_outputs(matrices, inputs[f"x_{index}"])
-            got_prime = np.asarray(values[f"outputs.{index}.x_prime_value"], dtype=np.float64)
-            got_tilde = np.asarray(values[f"outputs.{index}.x_tilde_value"], dtype=np.float64)
-            if not np.all(np.isfinite(got_tilde)) or not np.all(np.isfinite(got_prime)):
-                problem = f"In {call}, x_prime or x_tilde contains NaN or infinite values."
-            elif not _close(got_prime, x_prime):
-                problem = f"In {call}, x_prime is not W_{n}···W_1·x for the grader's x (compute x_prime = x W_1ᵀ···W_{n}ᵀ for the row vector x)."
-            elif not _close(got_tilde, x_tilde):
-                problem = f"In {call}, x_tilde is not W_1ᵀ···W_{n}ᵀ·x_prime for the grader's x: decompress with the transposes of the same W_i, in reverse order, and nothing else."
-        if problem is None:
-            good += 1
-        elif first_problem is None:
-            first_problem = problem
-    if first_problem is None:
+                problem = f"In {call}, the grader could not find the {n} matrices W_1 ... W_{n} among your variables, so it could not compute x_prime and x_tilde."
+        if problem is not None:
+            problems.append(problem)
+            continue
+        x_prime, _ = expected_outputs(matrices, inputs[f"x_{index}"])
+        got_prime = np.asarray(values[f"outputs.{index}.x_prime_value"], dtype=np.float64)
+        got_tilde = np.asarray(values[f"outputs.{index}.x_tilde_value"], dtype=np.float64)
+        if not np.all(np.isfinite(got_prime)):
+            problems.append(f"In {call}, x_prime contains NaN or infinite values.")
+        elif not _close(got_prime, x_prime):
+            problems.append(f"In {call}, x_prime is not W_{n}···W_1·x for the grader's x (compute x_prime = x W_1ᵀ···W_{n}ᵀ for the row vector x).")
+        else:
+            earned += 0.5
+        if not np.all(np.isfinite(got_tilde)):
+            problems.append(f"In {call}, x_tilde contains NaN or infinite values.")
+        elif got_prime.shape != x_prime.shape or not _close(got_tilde, _decompressed(matrices, got_prime)):
+            problems.append(f"In {call}, x_tilde is not W_1ᵀ···W_{n}ᵀ·x_prime: decompress your x_prime with the transposes of the same W_i, in reverse order, and nothing else.")
+        else:
+            earned += 0.5
+    if not problems:
         return None
-    return good / len(CASES), f"{first_problem} {good} of the {len(CASES)} cases {'was' if good == 1 else 'were'} right."
+    fraction = earned / len(CASES)
+    return fraction, f"{problems[0]} x_prime and x_tilde earn half a case each: {earned:g} of the {len(CASES)} cases were earned."
+
+
+def _decompressed(matrices: list[np.ndarray], x_prime: np.ndarray) -> np.ndarray:
+    """Eq. (2) in row-vector form applied to a given x' (the student's own): x̃ = x' Wn…W1."""
+    x_tilde = x_prime.astype(np.float64)
+    for matrix in reversed(matrices):
+        x_tilde = x_tilde @ matrix
+    return x_tilde
 
 
 def test_callable_again(evidence, check):

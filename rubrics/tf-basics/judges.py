@@ -120,7 +120,8 @@ def test_relu_placeholder(evidence, check):
         dims = _dims(values, f"outputs.{index}.x.dims")
         assert op == "Placeholder", f"In {call}, x is a {op} tensor; it must be a tf.placeholder (its value is fed at run time)."
         assert dtype == "float32", f"In {call}, x has dtype {dtype}; float32 was expected."
-        assert dims == [batch, d_in], f"In {call}, x has shape {_shape_words(dims)}; [{batch}, {d_in}] (batch, d_in) was expected."
+        # The slides leave the batch open ([None, d_in]); a fixed batch is the sheet's own wording: both are right.
+        assert dims in ([batch, d_in], [-1, d_in]), f"In {call}, x has shape {_shape_words(dims)}; [{batch}, {d_in}] (batch, d_in) or [None, {d_in}] was expected."
         shape = list(np.shape(values.get(f"outputs.{index}.h_value")))
         assert shape == [batch, d_out], f"In {call}, h has shape {shape}; [{batch}, {d_out}] was expected."
 

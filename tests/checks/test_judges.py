@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from grader.checks import CompareCheck, ManualCheck, MetricCheck, TestCheck
-from grader.checks.base import Evidence, ProbeData
+from grader.checks.base import CheckNotRun, Evidence, ProbeData
 from grader.results import CellRecord, CellStatus, CheckStatus
 
 
@@ -111,7 +111,7 @@ def test_test_kind_uses_assertion_message_and_partial_fraction():
 
 def test_manual_is_pending_and_worth_nothing_yet():
     result = ManualCheck(id="m", title="Essay", points=5, prompt="Clear argument.").judge(evidence())
-    assert result.status == CheckStatus.pending and result.points_awarded == 0 and "Clear argument." in result.reason
+    assert result.status == CheckStatus.pending and result.points_awarded == 0 and "Clear argument." not in result.reason  # staff only
 
 
 def test_hint_only_for_public_checks_that_did_not_pass():
@@ -122,3 +122,35 @@ def test_hint_only_for_public_checks_that_did_not_pass():
     bad = evidence({"pred": {"scores": one_hot_scores((LABELS + 1) % 10)}}, held={"pred": {"labels": LABELS}})
     assert public.judge(bad).hint == "Train longer."
     assert hidden.judge(bad).hint is None
+
+
+def test_needs_reports_the_dependency_and_the_rubric_decides_the_points():
+    from grader.checks.base import settle_dependencies
+
+    staff = types.SimpleNamespace(fails=lambda evidence, check: False, passes=lambda evidence, check: True)
+    depth = TestCheck(id="depth", title="Depth", points=4, function="fails")
+    withheld = TestCheck(id="bottleneck", title="Bottleneck", points=4, function="fails", needs=["depth"])
+    kept = TestCheck(id="recon", title="Reconstruction", points=5, function="fails", needs=["depth"], withhold=False)
+    fine = TestCheck(id="own", title="Own", points=2, function="passes", needs=["depth"])
+    checks = [withheld, kept, fine, depth]  # the needed check last: order never matters
+    verdicts = {v.check_id: v for v in settle_dependencies(checks, [c.judge(evidence(staff=staff)) for c in checks])}
+    assert verdicts["bottleneck"].points_awarded == 0 and verdicts["bottleneck"].reason.startswith("Depends on depth (Depth), which did not pass")
+    assert verdicts["recon"].points_awarded == 5 and verdicts["recon"].status == CheckStatus.passed
+    assert "already charges this mistake" in verdicts["recon"].reason
+    assert verdicts["own"].status == CheckStatus.passed and "Depends" not in verdicts["own"].reason
+    assert verdicts["depth"].points_awarded == 0
+    missing = TestCheck(id="depth", title="Depth", points=4, function="not_written")  # could not run at all
+    staff.not_written = lambda evidence, check: (_ for _ in ()).throw(CheckNotRun("depth is not defined"))
+    checks = [kept, missing]
+    verdicts = {v.check_id: v for v in settle_dependencies(checks, [c.judge(evidence(staff=staff)) for c in checks])}
+    assert verdicts["depth"].status == CheckStatus.error and verdicts["recon"].points_awarded == 0
+
+
+def test_a_rubric_cannot_need_a_check_it_does_not_have():
+    from pydantic import ValidationError
+
+    from grader.rubric.models import Rubric
+
+    checks = [{"id": "a", "kind": "manual", "title": "A", "points": 1, "needs": ["b"]}]
+    with pytest.raises(ValidationError, match="needs b, which is not another check"):
+        Rubric(id="x", title="X", notebook="x.ipynb", checks=checks)
