@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -56,3 +57,11 @@ def test_a_uid_with_a_running_process_is_skipped(tmp_path):
     finally:
         survivor.kill()
         survivor.wait()
+
+
+def test_an_unwritable_lock_folder_falls_back_to_one_all_graders_share(tmp_path, monkeypatch):
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
+    pool = UidPool(FIRST, 2, Path("/proc/grader-cannot-be-here"))
+    uid = pool.acquire()
+    assert pool.lock_dir == tmp_path / "grader-uids" and (pool.lock_dir / str(uid)).exists()
+    assert UidPool(FIRST, 2, Path("/proc/grader-cannot-be-here")).acquire() != uid
