@@ -45,7 +45,7 @@ notebook = write_notebook(root / 'one.ipynb', GOOD_CELLS)
 sandbox = LocalSandbox()
 started = time.monotonic()
 result, _ = grade_submission(Submission('one', notebook), assignment, sandbox, reference=tiny_reference(assignment))
-print(json.dumps({'seconds': time.monotonic() - started, 'score': result.score, 'sandbox': result.run.sandbox}))
+print(json.dumps({'seconds': time.monotonic() - started, 'score': result.score, 'sandbox': result.run.sandbox, 'timings': result.run.timings}))
 """
 
 
@@ -66,7 +66,8 @@ def against(count: int, old: Path) -> None:
             run = one_grading(checkout)
             assert run["score"] == 9, run
             times[label].append(run["seconds"])
-            print(f"{label}: {run['seconds']:.2f} s ({run['sandbox']})")
+            phases = ", ".join(f"{name} {value:.2f}" for name, value in run["timings"].items())
+            print(f"{label}: {run['seconds']:.2f} s ({phases}; {run['sandbox']})")
     new_median, old_median = statistics.median(times["new"]), statistics.median(times["old"])
     print(f"per submission: this tree median {new_median:.2f} s, {old} median {old_median:.2f} s")
     print(f"overhead ratio (this sandbox / old sandbox): {new_median / old_median:.2f}")
