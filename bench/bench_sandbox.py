@@ -33,7 +33,7 @@ from grader.sandbox.local import LocalSandbox  # noqa: E402
 from tests.conftest import GOOD_CELLS, make_tiny_course, tiny_reference, write_notebook  # noqa: E402
 
 ONE_GRADING = """
-import json, sys, tempfile, time
+import json, shutil, sys, tempfile, time
 from pathlib import Path
 from grader.pipeline import Submission, grade_submission
 from grader.rubric import load_assignment
@@ -46,6 +46,7 @@ sandbox = LocalSandbox()
 started = time.monotonic()
 result, _ = grade_submission(Submission('one', notebook), assignment, sandbox, reference=tiny_reference(assignment))
 print(json.dumps({'seconds': time.monotonic() - started, 'score': result.score, 'sandbox': result.run.sandbox, 'timings': result.run.timings}))
+shutil.rmtree(root, ignore_errors=True)
 """
 
 
