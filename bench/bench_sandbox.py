@@ -1,15 +1,21 @@
 """Benchmark: what the local sandbox costs, and what -j 2 buys. Prints ratios, asserts nothing.
 
     python bench/bench_sandbox.py [N]
+    python bench/bench_sandbox.py N --against OLD_CHECKOUT   # e.g. git archive 7282ca2 | tar -x -C /tmp/old
 
-- overhead: median wall time of a trivial notebook graded through the sandbox (namespaces, uid drop,
-  runner, probe runtime) divided by the same notebook run by plain nbclient in this process.
+- overhead: median wall time of a trivial notebook graded through the sandbox (bubblewrap root,
+  cgroup, pooled uid, runner, probe runtime) divided by the same notebook run by plain nbclient here.
 - parallel: wall time of a batch of N trivial notebooks with -j 1 divided by -j 2.
+- against: per-submission grading time of this tree's sandbox divided by another checkout's (the
+  sandbox before a change), runs interleaved one by one so that both see the same machine load.
 """
 
 from __future__ import annotations
 
+import json
+import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -25,6 +31,47 @@ from grader.pipeline import Submission, grade_submission  # noqa: E402
 from grader.rubric import load_assignment  # noqa: E402
 from grader.sandbox.local import LocalSandbox  # noqa: E402
 from tests.conftest import GOOD_CELLS, make_tiny_course, tiny_reference, write_notebook  # noqa: E402
+
+ONE_GRADING = """
+import json, shutil, sys, tempfile, time
+from pathlib import Path
+from grader.pipeline import Submission, grade_submission
+from grader.rubric import load_assignment
+from grader.sandbox.local import LocalSandbox
+from tests.conftest import GOOD_CELLS, make_tiny_course, tiny_reference, write_notebook
+root = Path(tempfile.mkdtemp(dir='/var/tmp'))
+assignment = load_assignment('tiny', make_tiny_course(root))
+notebook = write_notebook(root / 'one.ipynb', GOOD_CELLS)
+sandbox = LocalSandbox()
+started = time.monotonic()
+result, _ = grade_submission(Submission('one', notebook), assignment, sandbox, reference=tiny_reference(assignment))
+print(json.dumps({'seconds': time.monotonic() - started, 'score': result.score, 'sandbox': result.run.sandbox, 'timings': result.run.timings}))
+shutil.rmtree(root, ignore_errors=True)
+"""
+
+
+def one_grading(checkout: Path) -> dict:
+    """One trivial submission graded by the sandbox of ``checkout``, timed inside (imports excluded)."""
+    done = subprocess.run(
+        [sys.executable, "-c", ONE_GRADING], cwd=checkout, capture_output=True, text=True, check=True,
+        env={**os.environ, "PYTHONPATH": str(checkout)},
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def against(count: int, old: Path) -> None:
+    new = Path(__file__).resolve().parents[1]
+    times: dict[str, list[float]] = {"new": [], "old": []}
+    for _ in range(count):
+        for label, checkout in (("new", new), ("old", old)):
+            run = one_grading(checkout)
+            assert run["score"] == 9, run
+            times[label].append(run["seconds"])
+            phases = ", ".join(f"{name} {value:.2f}" for name, value in run["timings"].items())
+            print(f"{label}: {run['seconds']:.2f} s ({phases}; {run['sandbox']})")
+    new_median, old_median = statistics.median(times["new"]), statistics.median(times["old"])
+    print(f"per submission: this tree median {new_median:.2f} s, {old} median {old_median:.2f} s")
+    print(f"overhead ratio (this sandbox / old sandbox): {new_median / old_median:.2f}")
 
 
 def main(count: int = 6) -> None:
@@ -56,4 +103,7 @@ def main(count: int = 6) -> None:
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 6)
+    if "--against" in sys.argv:
+        against(int(sys.argv[1]), Path(sys.argv[sys.argv.index("--against") + 1]).resolve())
+    else:
+        main(int(sys.argv[1]) if len(sys.argv) > 1 else 6)

@@ -202,6 +202,8 @@ def run_record(outcome: SandboxOutcome, job_dir: Path, notebook, assignment: Ass
             cells.append(CellRecord(index=cell.index, tags=tags, status=cell.status, duration_s=cell.duration_s, cpu_s=cell.cpu_s, error=error))
     timings = dict(reported.timings) if reported else {}
     timings["sandbox_wall"] = outcome.wall_s
+    if outcome.cpu_s is not None:
+        timings["sandbox_cpu"] = outcome.cpu_s
     return RunRecord(status=status, reason=reason, sandbox=outcome.backend, cells=cells, timings=timings)
 
 

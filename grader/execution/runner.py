@@ -99,7 +99,7 @@ async def run_job(job_dir: Path) -> RunArtifact:
             record.probes[probe.name] = duration
             if status != CellStatus.ok:
                 artifact = out_dir / "probes" / f"{probe.name}.json"
-                if not artifact.exists():
+                if not os.path.lexists(artifact):  # never follow: the student may have planted a link there
                     artifact.write_text(json.dumps({"ok": False, "error": f"the probe {error}"}))
                 await _recover(client, status, spec, record)
             _write(run_json, record)

@@ -2,8 +2,8 @@
 
 A backend's only job is ``run``: execute ``python -m grader.execution.runner JOB`` on the job folder
 confined by ``Limits`` and a wall-clock limit, and return a ``SandboxOutcome``. It never interprets the
-artifacts; the pipeline does that. Backends: ``local`` (process sandbox: namespaces, rlimits, a memory
-watchdog), ``docker`` (one fresh container per job) and ``fake`` (canned outcomes, for tests of the
+artifacts; the pipeline does that. Backends: ``local`` (process sandbox: bubblewrap allow-list root,
+a cgroup per job, pooled uids), ``docker`` (one fresh container per job) and ``fake`` (canned outcomes, for tests of the
 pipeline's decisions, always beside a real test of the same path).
 """
 
@@ -27,6 +27,7 @@ class SandboxOutcome(BaseModel):
     log_tail: str = Field("", description="Last lines the runner printed (for TAs debugging the grader, not shown to students).")
     backend: str = Field(description="Backend name and the isolation it applied, e.g. 'local (netns, pidns, uid 60123)'.")
     peak_memory_mb: float | None = Field(None, description="Highest resident memory seen, where the backend measures it.")
+    cpu_s: float | None = Field(None, ge=0, description="CPU seconds (user + system) used by every process of the job, from its control group; None where the backend cannot measure it. Unlike wall time it does not grow when the machine is loaded.")
 
 
 class Sandbox(abc.ABC):

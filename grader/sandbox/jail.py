@@ -1,11 +1,16 @@
 """Confinement applied *inside* the local sandbox, then exec of the runner.
 
-Started by ``LocalSandbox`` as the first process of fresh network, PID and mount namespaces
-(``unshare``), it:
+Started by ``LocalSandbox`` inside the allow-list root that bubblewrap built
+(``grader.sandbox.bwrap``), it only does steps 3-5 below. Where bubblewrap is missing it is the
+first process of fresh network, PID and mount namespaces (``unshare``, a best-effort fallback that
+hides a deny-list), and then it also:
 
 1. brings up loopback (the kernel talks to the runner over it; nothing else is reachable),
 2. mounts a private /proc, a size-capped /tmp, and empty tmpfs over the grader-held paths it is given
    (rubric staff code, evaluation labels, other students' submissions, results),
+
+and in every case it:
+
 3. sets rlimits (processes, file size, CPU time, no core dumps) and no-new-privileges,
 4. drops to an unprivileged uid when it is root,
 5. execs ``python -m grader.execution.runner JOB``.

@@ -23,6 +23,8 @@ EXPECTED = {
     "sleep_forever": (RunStatus.completed, PASSED, PASSED, None),
     "fork_bomb": (None, PASSED, PASSED, None),
     "memory_bomb": (RunStatus.oom, ERROR, ERROR, None),
+    # Memory no process maps (a written memfd): only a cgroup counts it; over the limit it is an OOM.
+    "memfd_bomb": (RunStatus.oom, ERROR, ERROR, None),
     "fill_disk": (RunStatus.completed, PASSED, PASSED, ["OSError", "OSError"]),
     "print_flood": (RunStatus.completed, PASSED, PASSED, None),
     "network_connect": (RunStatus.completed, PASSED, PASSED, ["no network", "no network"]),
@@ -69,8 +71,9 @@ def test_named_failures(backend, tiny):
         path = NOTEBOOKS / "adversarial" / f"{name}.ipynb"
         return grade_submission(Submission(name, path), tiny, backend, reference=tiny_reference(tiny))[0]
 
-    memory = grade("memory_bomb")
-    assert "1024 MB of memory" in next(c for c in memory.checks if c.check_id == "greeting").reason
+    for bomb in ("memory_bomb", "memfd_bomb"):
+        memory = grade(bomb)
+        assert "1024 MB of memory" in next(c for c in memory.checks if c.check_id == "greeting").reason
     symlink = grade("symlink_artifact")
     assert "not a regular file" in next(c for c in symlink.checks if c.check_id == "double-values").reason
     loop = grade("infinite_loop")

@@ -55,6 +55,156 @@ NOTEBOOKS = {
 }
 
 
+# No solution of its own: it looks for the course's files wherever a grader might keep them (the
+# checkout around the installed package, its .git, samples, references, results, the packaged test
+# labels, other jobs' folders) and runs every code cell it finds. If anything were visible it would
+# earn points; greeting() reports what it saw (without the word the greeting check wants).
+STEAL_COURSE = r"""
+import glob, json, os, subprocess, sys
+seen, stolen = [], []
+SECRET_DIRS = {'reference', 'samples', 'rubrics', 'results', '.git', 'submissions'}
+SECRET_FILES = {'judges.py', 'grades.csv', 'expected.yaml', 't10k-labels-idx1-ubyte.gz', 'gradebook.sqlite'}
+own_job = os.path.dirname(os.getcwd())
+def note(path):
+    if not path.startswith(own_job + os.sep) and path not in seen:
+        seen.append(path)
+def steal_notebook(text):
+    try:
+        for cell in json.loads(text).get('cells', []):
+            if cell.get('cell_type') == 'code':
+                stolen.append(''.join(cell.get('source', '')))
+    except Exception:
+        pass
+def look(root, depth, budget=[40000]):
+    try:
+        entries = list(os.scandir(root))
+    except OSError:
+        return
+    for entry in entries:
+        budget[0] -= 1
+        if budget[0] < 0:
+            return
+        path = entry.path
+        if path in ('/proc', '/sys', '/dev', '/usr', sys.prefix, sys.base_prefix) or path.startswith('/root/.pyenv'):
+            continue
+        try:
+            is_dir = entry.is_dir(follow_symlinks=False)
+        except OSError:
+            continue
+        if entry.name in SECRET_FILES or (is_dir and entry.name in SECRET_DIRS):
+            note(path)
+        if not is_dir and entry.name.endswith('.ipynb') and not path.startswith(own_job + os.sep):
+            note(path)
+            try:
+                steal_notebook(open(path).read())
+            except OSError:
+                pass
+        if is_dir and entry.name == '.git':
+            try:
+                names = subprocess.run(['git', 'ls-files'], cwd=root, capture_output=True, text=True, timeout=20).stdout.split()
+            except Exception:
+                names = []
+            for name in names:
+                if name.endswith('.ipynb') and ('reference' in name or 'samples' in name):
+                    note('git:' + os.path.join(root, name))
+                    shown = subprocess.run(['git', 'show', 'HEAD:' + name], cwd=root, capture_output=True, text=True, timeout=20)
+                    steal_notebook(shown.stdout)
+            objects = os.path.join(path, 'objects')
+            if os.path.isdir(objects) and os.listdir(objects):
+                note(objects)
+        if is_dir and depth > 0:
+            look(path, depth - 1)
+try:
+    import grader
+    folder = os.path.dirname(os.path.abspath(grader.__file__))
+    for _ in range(6):
+        folder = os.path.dirname(folder)
+        look(folder, 2)
+    from grader.datasets import mnist
+    labels = os.path.join(str(mnist.package_dir()), 't10k-labels-idx1-ubyte.gz')
+    if os.path.exists(labels):
+        note(labels)
+except Exception as problem:
+    pass
+try:
+    for line in open('/proc/self/mountinfo'):
+        source = line.split()[3]
+        for candidate in (source, os.path.dirname(source), os.path.dirname(os.path.dirname(source))):
+            if candidate not in ('/', '') and os.path.isdir(candidate):
+                look(candidate, 2)
+except OSError:
+    pass
+for top in ('/var/tmp', '/tmp', '/work', '/srv', '/home', '/opt', '/root', '/mnt', '/'):
+    look(top, 5)
+for code in stolen:
+    try:
+        exec(code, globals())
+    except Exception:
+        pass
+if 'greeting' not in globals():
+    def greeting():
+        return 'found ' + repr(sorted(seen)[:20])
+"""
+
+# Leaves files and a SysV segment where a host's shared scratch lives; nothing of it may outlive the job.
+LEAVE_BEHIND = r"""
+import ctypes, os
+seen = []
+for folder in ('/dev/shm', '/var/tmp', '/tmp'):
+    try:
+        with open(os.path.join(folder, 'grader-leftover-code.py'), 'w') as handle:
+            handle.write("def double(x):\n    return 2 * x\n")
+        seen.append('wrote')
+    except OSError:
+        seen.append('refused')
+libc = ctypes.CDLL(None, use_errno=True)
+segment = libc.shmget(0x67726164, 4096, 0o1000 | 0o666)  # IPC_CREAT
+seen.append('segment' if segment >= 0 else 'no segment')
+"""
+
+# Memory that no process maps (memfds written, never mmapped): a watchdog summing processes' memory cannot
+# see it. Many 8 MB files, because one file may not grow past the rubric's file-size limit.
+MEMFD_BOMB = "import os\nfiles = globals().get('files', [])\nfor _ in range(96):\n    files.append(os.memfd_create('hoard'))\n    for _ in range(2):\n        os.write(files[-1], b'x' * 4 * 1024 * 1024)"
+
+# Two jobs of one batch at once: the first leaves its code where the second could look; the second has none.
+OTHER_JOB_WRITER = r"""
+import os, time
+for folder in ('/dev/shm', '/var/tmp', '/tmp', os.getcwd()):
+    try:
+        with open(os.path.join(folder, 'shared-solution.py'), 'w') as handle:
+            handle.write("def double(x):\n    return 2 * x\n\ndef greeting():\n    return 'hello from the other job'\n")
+    except OSError:
+        pass
+seen = [os.getuid()]
+time.sleep(3)
+"""
+OTHER_JOB_READER = r"""
+import glob, os, time
+seen, found = [os.getuid()], []
+deadline = time.time() + 3
+while time.time() < deadline and not found:
+    for pattern in ('/dev/shm/*.py', '/var/tmp/*.py', '/tmp/*.py', '/var/tmp/*/*/work/*.py', '/var/tmp/*/*/*/work/*.py', '/job/../*/work/*.py'):
+        found += [path for path in glob.glob(pattern) if not path.startswith(os.getcwd())]
+    time.sleep(0.2)
+for path in found:
+    try:
+        exec(open(path).read(), globals())
+    except Exception:
+        pass
+if 'greeting' not in globals():
+    def greeting():
+        return 'found ' + repr({'uid': seen[0], 'files': found})
+"""
+
+NOTEBOOKS.update({
+    "steal_course_files": [STEAL_COURSE],
+    "leave_files_behind": [LEAVE_BEHIND, DOUBLE, (REPORTING, ["ex2"])],
+    "memfd_bomb": [DOUBLE, GREETING, *[MEMFD_BOMB] * 3],
+    "other_job_writer": [OTHER_JOB_WRITER, DOUBLE, (REPORTING, ["ex2"])],
+    "other_job_reader": [OTHER_JOB_READER],
+})
+
+
 def main() -> None:
     folder = Path(__file__).parent
     for name, cells in NOTEBOOKS.items():
