@@ -128,3 +128,17 @@ def test_bad_markers_name_file_and_cell_in_one_line(tiny_course):
 def test_markers_in_text_that_only_mention_them_are_kept():
     template, reference = split_source("# write your code between ### BEGIN SOLUTION markers\nx = 1", "code")
     assert template == reference == "# write your code between ### BEGIN SOLUTION markers\nx = 1"
+
+
+@pytest.mark.parametrize("assignment_id", ["pw06-mlp", "series01-compression", "series04-gradients", "series10-autoencoder", "tf-basics"])
+def test_every_course_assignment_is_generated_from_its_source(assignment_id):
+    from tests.conftest import REPO
+
+    assignment = load_assignment(assignment_id, REPO)
+    from grader.authoring.assign import generate, source_path, stale, targets
+
+    assert source_path(assignment).exists()
+    assert stale(assignment) == []  # byte for byte what `grader assign` writes
+    made = generate(source_path(assignment), assignment.rubric.public_exercises())
+    assert made.template != made.reference and b"BEGIN SOLUTION" not in made.template + made.reference
+    assert [path.read_bytes() for path in targets(assignment)] == [made.template, made.reference]
