@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import REPO
+
 STARTUP_S = 120
 
 
@@ -40,6 +42,9 @@ class LocalDask:
         log = open(self.folder / f"{name}.log", "wb")
         self.processes[name] = subprocess.Popen(
             [sys.executable, "-m", "dask", *arguments], stdout=log, stderr=subprocess.STDOUT, start_new_session=True, cwd=self.folder,
+            # The checkout first on the path, as pytest has it: workers import this grader and the tests' plugins
+            # (pytest puts the repository on its own sys.path, which a child process does not inherit).
+            env={**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH", "")]))},
         )
         log.close()
 

@@ -291,4 +291,4 @@ def test_gradescope_bundle_in_a_root_container_without_namespaces(docker_sandbox
     assert results["score"] == 9
     assert "Cell 3 raised PermissionError: [Errno 13] Permission denied: '/autograder/results/results.json'." in results["output"]
     assert "Cell 4 raised PermissionError: [Errno 13] Permission denied: '/autograder/source/course/rubrics/tiny.yaml'." in results["output"]
-    assert "Sandbox: local (no namespaces allowed here: unprivileged uid, rlimits and memory watchdog only)" in results["output"]
+    assert "Sandbox: local (best effort, no namespaces allowed here: pooled unprivileged uid; rlimits and a memory watchdog)" in results["output"]
