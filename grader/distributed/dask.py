@@ -21,7 +21,8 @@ Trust: Dask pickles task arguments and results between grader processes (ours on
 student's code wrote comes back as opaque bytes and is parsed only by ``grader.execution.artifacts``.
 
 Lost workers: the scheduler reruns a task whose worker died on another worker; the host stores the one
-result its future yields, so a student is graded once. A job whose workers keep dying ends, after the
+result its future yields, so a student is graded once. Shared data lost with its worker is scattered
+again from the host and the job resubmitted (it never started). A job whose workers keep dying ends, after the
 scheduler's ``allowed-failures``, as ``KilledWorker``: an error result for that student, the batch goes on.
 """
 
@@ -48,6 +49,7 @@ from grader.settings import Limits
 OUT_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
 OUT_PATH = re.compile(r"^(probes/)?[A-Za-z0-9_][A-Za-z0-9_.-]*$")
 SHARED_FOLDERS = ("data", "inputs")  # the same for every job of a rubric (MNIST, grader-chosen inputs): sent once per worker
+LOST_DATA_ATTEMPTS = 3  # submissions of one job whose shared data was lost with its worker
 CONNECT_TIMEOUT_S = 15  # a running scheduler answers at once; an unreachable one fails the batch before any work
 
 
@@ -239,11 +241,14 @@ class ClusterSandbox(Sandbox):
         file_identity = (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns)  # data files are hard links of one file
         with self._lock:
             if file_identity not in self._digests:
-                content = path.read_bytes()
-                digest = self._digests[file_identity] = hashlib.sha256(content).hexdigest()
-                if digest not in self._shared:
-                    self._shared[digest] = self.client.scatter(content, hash=True)
-            return self._shared[self._digests[file_identity]]
+                self._digests[file_identity] = hashlib.sha256(path.read_bytes()).hexdigest()
+            digest = self._digests[file_identity]
+            held = self._shared.get(digest)
+            # Scattered bytes live on one worker (Dask's memory manager drops spare copies): when that
+            # worker dies the future is cancelled, and the host, which still has the file, sends it again.
+            if held is None or held.status != "finished":
+                self._shared[digest] = self.client.scatter(path.read_bytes(), hash=True)
+            return self._shared[digest]
 
     def payload(self, job_dir: Path, limits: Limits, wall_limit: float) -> tuple[JobPayload, dict[str, object]]:
         files, shared = pack_job(job_dir)
@@ -252,20 +257,27 @@ class ClusterSandbox(Sandbox):
 
     def run(self, job_dir: Path, limits: Limits, wall_limit: float) -> SandboxOutcome:
         distributed = _distributed()
-        payload, shared = self.payload(job_dir, limits, wall_limit)
-        future = self.client.submit(
-            run_job, payload, shared,
-            key=f"grader-job-{job_dir.name}-{uuid.uuid4().hex[:8]}",
-            resources={"GPU": self.gpu_count} if self.gpu_count else None,
-            retries=self.retries,  # a task that raised (e.g. the worker's disk was full); lost workers are rerun by the scheduler
-            pure=False,
-        )
-        try:
-            returned = future.result()
-        except distributed.KilledWorker as lost:
-            raise RuntimeError(f"each Dask worker that ran it died ({lost}); the job was given up") from None
-        finally:
-            future.release()
+        for attempt in range(1, LOST_DATA_ATTEMPTS + 1):
+            payload, shared = self.payload(job_dir, limits, wall_limit)
+            future = self.client.submit(
+                run_job, payload, shared,
+                key=f"grader-job-{job_dir.name}-{uuid.uuid4().hex[:8]}",
+                resources={"GPU": self.gpu_count} if self.gpu_count else None,
+                retries=self.retries,  # a task that raised (e.g. the worker's disk was full); lost workers are rerun by the scheduler
+                pure=False,
+            )
+            try:
+                returned = future.result()
+                break
+            except distributed.KilledWorker as lost:
+                raise RuntimeError(f"each Dask worker that ran it died ({lost}); the job was given up") from None
+            except distributed.client.FutureCancelledError:
+                # The worker holding the shared data died before this job fetched it ("lost dependencies"):
+                # the job never ran; scatter the data again and submit it again.
+                if attempt == LOST_DATA_ATTEMPTS:
+                    raise RuntimeError(f"the workers holding this job's data died {attempt} times in a row; the job was given up") from None
+            finally:
+                future.release()
         returned = JobReturn.model_validate(returned)
         unpack_out(returned, job_dir)
         worker = f"; dask worker {returned.worker}" if returned.worker else ""

@@ -19,7 +19,7 @@ import pytest
 
 from grader import api
 from grader.errors import SandboxUnavailable
-from tests.conftest import GOOD_CELLS, make_tiny_course, write_notebook
+from tests.conftest import GOOD_CELLS, grade_cells, make_tiny_course, write_notebook
 from tests.distributed.conftest import start_dask
 from tests.test_api import make_batch, rows
 
@@ -146,12 +146,34 @@ def test_worker_killed_mid_batch_every_student_graded_exactly_once(tiny_course, 
         assert not grading.is_alive() and "error" not in outcome, outcome.get("error")
         summary = outcome["summary"]
         assert sorted(summary.graded) == students  # each student landed once
-        assert rows(database) == [(student, 9.0) for student in students]
+        assert rows(database) == [(student, 9.0) for student in students], verdicts(summary)
         with sqlite3.connect(database) as connection:
             assert connection.execute("SELECT COUNT(*) FROM results").fetchone() == (6,)
         # The job the killed worker was running was run again elsewhere, not taken from the dead worker.
         on_killed = {r.student for r in summary.results if r.run.sandbox.endswith(f"; dask worker {killed_address}")}
         assert on_killed <= landed_by_then and len(landed_by_then) < len(students)
+    finally:
+        cluster.stop()
+
+
+def test_shared_data_lost_with_its_worker_is_sent_again(tiny, tmp_path):
+    from grader.distributed.dask import connect
+
+    cluster = start_dask(tmp_path / "dask", {"first": [], "second": []})
+    try:
+        with connect(cluster.address, "local", hide=[]) as runner, cluster.client() as client:
+            assert grade_cells(tmp_path, tiny, runner, GOOD_CELLS, name="s0").score == 9
+            scattered = list(runner._shared.values())
+            assert scattered, "the rubric's inputs travel as scattered data"
+            # Dask keeps one copy of scattered data (its memory manager drops the spare one a worker fetched).
+            deadline = time.monotonic() + 60
+            while len(holders := set().union(*client.who_has(scattered).values())) != 1 and time.monotonic() < deadline:
+                time.sleep(0.5)
+            assert len(holders) == 1, holders
+            names = {address: str(info["name"]) for address, info in client.scheduler_info(n_workers=-1)["workers"].items()}
+            cluster.kill(names[holders.pop()])
+            result = grade_cells(tmp_path, tiny, runner, GOOD_CELLS, name="s1")
+            assert result.score == 9, [(c.check_id, c.reason) for c in result.checks]
     finally:
         cluster.stop()
 
