@@ -26,10 +26,11 @@ SANDBOX_SIDE = {
     "grader.datasets.mnist",
     "grader.execution",
     "grader.execution.cputime",
-    "grader.execution.job",
+    "grader.execution.kernel",
     "grader.execution.notebook",
     "grader.execution.probe_runtime",
     "grader.execution.runner",
+    "grader.execution.status",
     "grader.probes",
     "grader.probes.tf1",
     "grader.sandbox",
@@ -111,3 +112,12 @@ def test_entry_points_load_no_host_module_at_run_time():
 def test_every_module_is_classified_by_the_rule():
     # A new sandbox-side module must be added to SANDBOX_SIDE on purpose; a typo there must not hide one.
     assert SANDBOX_SIDE <= set(MODULES)
+
+
+def test_the_runner_starts_without_host_libraries():
+    # Every job pays the runner's start-up before the student's first cell: the jail and the runner load
+    # the standard library and pyzmq, not the notebook, kernel-manager or model libraries.
+    heavy = ["pydantic", "nbformat", "nbclient", "jupyter_client", "traitlets", "yaml", "jsonschema", "numpy", "IPython"]
+    script = "import json, sys\nimport grader.sandbox.jail, grader.execution.runner\nprint(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in sys.argv[1:])))"
+    done = subprocess.run([sys.executable, "-c", script, *heavy], capture_output=True, text=True, cwd=REPO, timeout=120, check=True)
+    assert json.loads(done.stdout) == []

@@ -16,20 +16,13 @@ Everything under ``out/`` is untrusted: the host reads it with ``grader.executio
 
 from __future__ import annotations
 
-from enum import Enum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from grader.execution.status import CellStatus
 
-class CellStatus(str, Enum):
-    """How one code cell of the student's notebook ended (written by the runner, re-exported by results)."""
-
-    ok = "ok"
-    error = "error"
-    timeout = "timeout"
-    kernel_died = "kernel_died"
-    skipped = "skipped"
+__all__ = ["CellArtifact", "CellStatus", "JobSpec", "ProbeArtifact", "ProbeCall", "RunArtifact"]
 
 
 class ProbeCall(BaseModel):

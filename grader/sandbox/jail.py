@@ -13,7 +13,7 @@ and in every case it:
 
 3. sets rlimits (processes, file size, CPU time, no core dumps) and no-new-privileges,
 4. drops to an unprivileged uid when it is root,
-5. execs ``python -m grader.execution.runner JOB``.
+5. runs the runner (``grader.execution.runner``) in this same process: one interpreter per job.
 
     python -m grader.sandbox.jail SETTINGS_JSON
 """
@@ -29,6 +29,7 @@ import socket
 import struct
 import subprocess
 import sys
+from pathlib import Path
 
 SIOCGIFFLAGS, SIOCSIFFLAGS, IFF_UP = 0x8913, 0x8914, 0x1
 PR_SET_NO_NEW_PRIVS = 38
@@ -113,7 +114,12 @@ def main() -> None:
         "CUDA_VISIBLE_DEVICES": os.environ.get("CUDA_VISIBLE_DEVICES", ""),
     }
     os.chdir(work)
-    os.execve(sys.executable, [sys.executable, "-m", "grader.execution.runner", job_dir], env)
+    os.environ.clear()
+    os.environ.update(env)
+    # The runner in this same process, not a new interpreter: one process per job, its start-up paid once.
+    from grader.execution import runner
+
+    runner.run_job(Path(job_dir))
 
 
 if __name__ == "__main__":
