@@ -264,6 +264,7 @@ def check_exercise(exercise: str, assignment_id: str | None = None, notebook: Pa
         print(f"grader.check({exercise!r}): skipped while grading")
         return None
     shell = live.kernel_shell(exercise)
+    live.show_under_cells(shell)
     assignment, saved = live.locate(exercise, assignment_id, live.notebook_candidates(notebook, shell.user_ns), course)
     checks = select_checks(assignment, public_only=True, exercise=exercise)
     if not checks:

@@ -41,6 +41,7 @@ from grader.lms.late import apply_late_policy
 from grader.lms.roster import RosterEntry
 from grader.reports.cells import failing_cell
 from grader.results import AWAITING_TA, CellRecord, CellStatus, CheckResult, CheckStatus, ExerciseCheck, ProbeRecord, RunRecord, RunStatus, SubmissionResult
+from grader.rubric.authoring import GraderData  # the input makers' `data`: part of the judges' API
 from grader.rubric.loading import Assignment
 from grader.sandbox.base import Sandbox, SandboxOutcome
 
@@ -73,26 +74,7 @@ def select_checks(assignment: Assignment, public_only: bool, exercise: str | Non
 
 
 # -- 3 ---------------------------------------------------------------------------------------------
-class GraderData:
-    """Datasets as the grader holds them, labels included; handed to the rubric's input makers."""
-
-    @functools.cached_property
-    def mnist_held_test(self) -> tuple[np.ndarray, np.ndarray]:
-        """The held half of the test set: metrics are measured on it here, so it must never be sent."""
-        return mnist.held_test_set()
-
-    @functools.cached_property
-    def mnist_public_test(self) -> tuple[np.ndarray, np.ndarray]:
-        """The public half: the sandbox has it anyway (with labels), so probe inputs may come from it."""
-        return mnist.public_test_set()
-
-    @functools.cached_property
-    def mnist_train(self) -> tuple[np.ndarray, np.ndarray]:
-        folder = mnist.package_dir()
-        return mnist.load_part("train_images", folder), mnist.load_part("train_labels", folder)
-
-
-GRADER_DATA = GraderData()
+GRADER_DATA = GraderData()  # one per process: each dataset is read once, then cached
 
 
 @functools.lru_cache(maxsize=16)

@@ -150,7 +150,8 @@ class BatchSummary(Model):
 class ExerciseCheck(Model):
     """A student's in-notebook self-check of one exercise (``grader.check("ex3")``), run on the live kernel.
 
-    Advice, never a grade: it ran in the student's own process. Shown under the cell (``_repr_html_``).
+    Advice, never a grade: it ran in the student's own process. Shown under the cell by
+    ``grader.reports.selfcheck``, which ``grader.execution.live.show_under_cells`` registers with the kernel.
     """
 
     assignment_id: str = Field(description="Rubric id the exercise belongs to.")
@@ -163,13 +164,3 @@ class ExerciseCheck(Model):
     @property
     def passed(self) -> bool:
         return all(check.status in AWAITING_OR_PASSED for check in self.checks)
-
-    def _repr_html_(self) -> str:  # Jupyter shows this under the cell
-        from grader.reports.selfcheck import render_exercise_html
-
-        return render_exercise_html(self)
-
-    def _repr_pretty_(self, printer, cycle) -> None:  # terminals and consoles (IPython's plain-text view)
-        from grader.reports.selfcheck import render_exercise_text
-
-        printer.text(render_exercise_text(self))

@@ -1,4 +1,4 @@
-"""The import graph: acyclic, and the trust boundary visible in it.
+"""The import graph: acyclic (imports inside functions count too), and the trust boundary visible in it.
 
 Code that runs inside the sandbox (the jail, the runner and its kernel client, the probe runtime,
 ``grader.probes`` and the datasets) imports nothing from the host side: no API, rubric loading, judges,
@@ -51,14 +51,24 @@ def module_name(path) -> str:
 MODULES = {module_name(path): path for path in PACKAGE.rglob("*.py")}
 
 
+def _runtime_nodes(nodes: list[ast.stmt], top_level_only: bool):
+    """The statements that run: at module level only, or at any depth (inside functions too).
+    ``if TYPE_CHECKING:`` blocks never run, so what they import is no edge."""
+    for node in nodes:
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            yield from _runtime_nodes(node.orelse, top_level_only)
+            continue
+        yield node
+        if not top_level_only:
+            for child in ast.iter_child_nodes(node):
+                yield from _runtime_nodes([child], top_level_only)
+
+
 def imports(name: str, top_level_only: bool) -> set[str]:
     """Grader modules ``name`` imports (with their parent packages, which Python imports first)."""
     tree = ast.parse(MODULES[name].read_text())
-    nodes = tree.body if top_level_only else list(ast.walk(tree))
     found: set[str] = set()
-    for node in nodes:
-        if isinstance(node, ast.If) and top_level_only and "TYPE_CHECKING" in ast.unparse(node.test):
-            continue
+    for node in _runtime_nodes(tree.body, top_level_only):
         targets: list[str] = []
         if isinstance(node, ast.Import):
             targets = [alias.name for alias in node.names]
@@ -80,8 +90,8 @@ def test_sandbox_side_code_imports_only_sandbox_side_code():
     assert {name: bad for name, bad in offenders.items() if bad} == {}
 
 
-def test_top_level_import_graph_is_acyclic():
-    graph = {name: imports(name, top_level_only=True) for name in MODULES}
+def cycles_in(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Every back edge a depth-first walk meets, as the path that closes it (none: the graph is acyclic)."""
     state: dict[str, int] = {}
     cycles: list[list[str]] = []
 
@@ -97,7 +107,27 @@ def test_top_level_import_graph_is_acyclic():
     for name in sorted(graph):
         if name not in state:
             visit(name, [name])
-    assert cycles == []
+    return cycles
+
+
+def test_top_level_import_graph_is_acyclic():
+    assert cycles_in({name: imports(name, top_level_only=True) for name in MODULES}) == []
+
+
+def test_import_graph_is_acyclic_also_inside_functions():
+    # A function-level import only hides a cycle until that function runs: the modules still depend on each
+    # other, so neither can be understood, tested or moved alone (results importing reports, for one).
+    assert cycles_in({name: imports(name, top_level_only=False) for name in MODULES}) == []
+
+
+def test_the_import_reader_sees_function_level_imports_and_skips_type_checking():
+    # The rule above is only as good as the reader: a deferred import must count, a typing-only one must not.
+    tree = ast.parse("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import grader.api\ndef f():\n    import grader.results\n")
+
+    def imported(top_level_only: bool) -> set[str]:
+        return {alias.name for node in _runtime_nodes(tree.body, top_level_only) if isinstance(node, ast.Import) for alias in node.names}
+
+    assert imported(top_level_only=False) == {"grader.results"} and imported(top_level_only=True) == set()
 
 
 def test_entry_points_load_no_host_module_at_run_time():

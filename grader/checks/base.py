@@ -84,13 +84,13 @@ class Feedback(BaseModel):
 class Evidence:
     """Everything a judge may look at for one submission."""
 
-    probes: dict[str, ProbeData]
-    held: dict[str, dict[str, np.ndarray]]
-    inputs: dict[str, dict[str, np.ndarray]]
+    probes: dict[str, ProbeData]  # by probe name, as parsed from the sandbox's output; read them with value()/probe()
+    held: dict[str, dict[str, np.ndarray]]  # by probe: what its input maker kept (labels, held-out images)
+    inputs: dict[str, dict[str, np.ndarray]]  # by probe: what its input maker sent
     reference: dict[str, ProbeData] | None
     code_cells: list[tuple[int, list[str], str]]  # (index, tags, source) of the submitted notebook
     cells: list[CellRecord]
-    staff: ModuleType | None
+    staff: ModuleType | None  # the rubric's judges.py
 
     def failing_cells(self, tag: str | None) -> str:
         """A sentence naming the student's cells (of one exercise tag, or any) that did not run cleanly."""
@@ -111,6 +111,7 @@ class Evidence:
         return f"check {check.id}" + (f", your code in cell {cell + 1} ({check.exercise})" if cell is not None else "")
 
     def probe(self, name: str, check: "CheckBase", source: dict[str, ProbeData] | None = None) -> ProbeData:
+        """The probe's data (``.values``: key -> number, string or array); CheckNotRun with the reason when it did not run."""
         data = (self.probes if source is None else source).get(name)
         if data is None:
             raise CheckNotRun(f"The grader could not collect '{name}' from your notebook (the run ended before it).")
@@ -119,12 +120,14 @@ class Evidence:
         return data
 
     def value(self, probe: str, key: str, check: "CheckBase") -> Any:
+        """One value a probe returned; CheckNotRun naming the failing cell when the probe or the key is missing."""
         data = self.probe(probe, check)
         if key not in data.values:
             raise CheckNotRun(f"Your code did not produce '{key}' (probe {probe}).{self.failing_cells(check.exercise)}")
         return data.values[key]
 
     def reference_value(self, probe: str, key: str) -> Any:
+        """The same value from the reference solution's run (a grader error, not the student's, when it is missing)."""
         if self.reference is None or probe not in self.reference or not self.reference[probe].ok:
             raise RuntimeError(f"the reference solution produced no '{probe}' data; run `grader validate`")
         return self.reference[probe].values[key]

@@ -10,8 +10,8 @@ may return a float in [0, 1] for partial credit (with ``partial: true``). Exampl
       probes: [ex3_forward]
 
     # judges.py
-    def test_forward_semantics(evidence):
-        out = evidence.value("ex3_forward", "out", check)  # or the helpers in grader.checks.base
+    def test_forward_semantics(evidence, check):
+        out = evidence.value("ex3_forward", "out", check)  # helpers: grader.rubric.authoring (docs/judges.md)
 """
 
 from __future__ import annotations

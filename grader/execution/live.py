@@ -23,6 +23,8 @@ from typing import Iterator
 from grader.checks.base import ProbeData
 from grader.errors import InputError, RubricError
 from grader.execution import artifacts
+from grader.reports.selfcheck import render_exercise_html, render_exercise_text
+from grader.results import ExerciseCheck
 from grader.rubric.loading import Assignment, list_assignments, load_assignment
 from grader.rubric.models import ProbeSpec
 
@@ -40,6 +42,17 @@ def kernel_shell(exercise: str):
     if shell is None:
         raise InputError(OUTSIDE.format(exercise))
     return shell
+
+
+def show_under_cells(shell) -> None:
+    """Teach the kernel to show an ``ExerciseCheck`` under the cell: HTML in Jupyter, text in consoles.
+
+    Results are data (no ``_repr_html_`` on the model, which would make results import the reports), so the
+    rendering is registered with IPython's display formatters of this kernel instead; doing it again is harmless.
+    """
+    formatters = shell.display_formatter.formatters
+    formatters["text/html"].for_type(ExerciseCheck, render_exercise_html)
+    formatters["text/plain"].for_type(ExerciseCheck, lambda result, printer, cycle: printer.text(render_exercise_text(result)))
 
 
 def notebook_candidates(explicit: str | os.PathLike | None, namespace: dict) -> list[Path]:

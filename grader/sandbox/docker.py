@@ -18,7 +18,6 @@ The docker SDK is imported lazily: ``pip install 'grader[docker]'``.
 from __future__ import annotations
 
 import io
-import os
 import socket
 import tarfile
 import threading
@@ -29,6 +28,8 @@ from pathlib import Path
 from grader.errors import SandboxUnavailable
 from grader.sandbox.base import Sandbox, SandboxOutcome
 from grader.sandbox.container_entry import DONE_MARK, STOP_SIGNAL
+from grader.sandbox.docker_engine import engine
+from grader.sandbox.images import image_tag
 from grader.settings import Limits
 
 LABEL = "org.grader.job"
@@ -36,32 +37,6 @@ SANDBOX_USER = "1000:1000"
 MAX_OUT_FILES = 200
 STOP_GRACE_S = 10.0  # how long a stopped run may take to print its mark before the container is killed
 LOG_CAP = {"max-size": "1m", "max-file": "1"}  # what a student may print to the real stdout lands on the host disk
-
-
-def engine():
-    """A docker client that answers, or SandboxUnavailable in one line."""
-    try:
-        import docker
-    except ImportError:
-        raise SandboxUnavailable("the docker sandbox needs the docker SDK: pip install 'grader[docker]'") from None
-    host = os.environ.get("DOCKER_HOST", "unix:///var/run/docker.sock")
-    if host.startswith("unix://"):
-        # Knock first: the SDK leaks its socket when the connection is refused (a ResourceWarning).
-        with socket.socket(socket.AF_UNIX) as knock:
-            knock.settimeout(10)
-            try:
-                knock.connect(host.removeprefix("unix://"))
-            except OSError as problem:
-                raise SandboxUnavailable(f"no Docker engine answers at {host} ({problem.strerror or problem}); start dockerd or use --sandbox local") from None
-    client = None
-    try:
-        client = docker.from_env(timeout=30)
-        client.ping()
-    except Exception as problem:  # docker.errors.DockerException and socket errors alike
-        if client is not None:
-            client.close()
-        raise SandboxUnavailable(f"no Docker engine answers ({str(problem).splitlines()[0][:200]}); start dockerd or use --sandbox local") from None
-    return client
 
 
 class GpuPool:
@@ -126,8 +101,6 @@ class DockerSandbox(Sandbox):
     @classmethod
     def connect(cls, gpus: str | None = None, image: str | None = None) -> "DockerSandbox":
         """The sandbox on the local engine with the grading image for this grader's source (built beforehand)."""
-        from grader.sandbox.images import image_tag
-
         client = engine()
         wants_gpu = bool(gpus and gpus != "0")
         pool = gpu_pool(client, gpus) if wants_gpu else None  # first: no GPU runtime is the deeper problem

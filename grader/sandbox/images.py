@@ -32,6 +32,7 @@ import tempfile
 from pathlib import Path
 
 from grader.errors import SandboxUnavailable
+from grader.sandbox.docker_engine import engine
 
 RECIPE_VERSION = "2"
 DEBIAN_SUITE = "bookworm"
@@ -196,8 +197,6 @@ def build_runtime(client, cache: Path, gpu: bool) -> str:
 
 def build_image(gpu: bool = False, client=None) -> str:
     """Build (or find) the grading image for this grader's source and return its tag."""
-    from grader.sandbox.docker import engine
-
     client = client or engine()
     tag = image_tag(gpu)
     if client.images.list(name=tag):

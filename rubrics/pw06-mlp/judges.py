@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from grader.checks.base import CheckNotRun, finite_array, import_tensorflow
+from grader.rubric.authoring import CheckNotRun, finite_array, import_tensorflow, relu, sigmoid, softmax
 
 # -- input makers ---------------------------------------------------------------------------------
 
@@ -52,13 +52,9 @@ def lr_steps(rng, data):
 # -- formulas ---------------------------------------------------------------------------------------
 
 
-def _sigmoid(z):
-    return 1.0 / (1.0 + np.exp(-z))
-
-
 def ex1_expected_y_hat(inputs, held):
     w1, w2, b, x1, x2 = inputs["points"].T
-    return _sigmoid(w1 * x1 + w2 * x2 + b)
+    return sigmoid(w1 * x1 + w2 * x2 + b)
 
 
 def ex1_autodiff_grads(inputs, held):
@@ -72,8 +68,8 @@ def ex1_autodiff_grads(inputs, held):
 
 
 def ex3_expected_forward(inputs, held):
-    hidden = np.maximum(inputs["X"].astype(np.float64) @ inputs["W1"] + inputs["b1"], 0.0)
-    return _sigmoid(hidden @ inputs["W2"] + inputs["b2"])
+    hidden = relu(inputs["X"].astype(np.float64) @ inputs["W1"] + inputs["b1"])
+    return sigmoid(hidden @ inputs["W2"] + inputs["b2"])
 
 
 def ex3_expected_mse(inputs, held):
@@ -104,19 +100,14 @@ def ex3_host_scores(values, held):
     b1 = _weight(values, "b1", (hidden_units,), "params['b1']")
     W2 = _weight(values, "W2", (hidden_units, 10), "params['W2']")
     b2 = _weight(values, "b2", (10,), "params['b2']")
-    return _sigmoid(np.maximum(_held_images(held) @ W1 + b1, 0.0) @ W2 + b2)
-
-
-def _softmax(z):
-    shifted = np.exp(z - z.max(axis=-1, keepdims=True))
-    return shifted / shifted.sum(axis=-1, keepdims=True)
+    return sigmoid(relu(_held_images(held) @ W1 + b1) @ W2 + b2)
 
 
 KERAS_ACTIVATIONS = {
     "linear": lambda z: z,
-    "relu": lambda z: np.maximum(z, 0.0),
-    "sigmoid": _sigmoid,
-    "softmax": _softmax,
+    "relu": relu,
+    "sigmoid": sigmoid,
+    "softmax": softmax,
     "tanh": np.tanh,
 }
 PASS_THROUGH_LAYERS = {"InputLayer", "Dropout"}  # identity when predicting

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from grader.checks.graph import GraphSummary, read_summary
+from grader.rubric.authoring import GraphSummary, read_summary
 
 # (d, d_prime, n) with d - d_prime divisible by n; none of them is the template's demo (10, 4, 3)
 CASES = np.array([[8, 2, 3], [12, 6, 2], [17, 5, 4]])

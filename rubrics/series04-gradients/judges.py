@@ -11,7 +11,7 @@ import re
 
 import numpy as np
 
-from grader.checks.base import finite_array, import_tensorflow
+from grader.rubric.authoring import finite_array, import_tensorflow
 
 CASES = 6
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from grader.checks.base import CheckNotRun, finite_array
+from grader.rubric.authoring import CheckNotRun, finite_array, sigmoid
 
 FORWARD_SIZES = {2: [20, 12, 6], 3: [20, 16, 10, 4]}
 RECONSTRUCTED_IMAGES = 200
@@ -59,14 +59,10 @@ def held_out_images(rng, data):
 # -- formulas ---------------------------------------------------------------------------------------
 
 
-def _sigmoid(value):
-    return 1.0 / (1.0 + np.exp(-value))
-
-
 def _layers(inputs, depth, part, h):
     h = h.astype(np.float64)
     for i in range(1, depth + 1):
-        h = _sigmoid(h @ inputs[f"d{depth}.{part}_h{i}"] + inputs[f"d{depth}.{part}_b{i}"])
+        h = sigmoid(h @ inputs[f"d{depth}.{part}_h{i}"] + inputs[f"d{depth}.{part}_b{i}"])
     return h
 
 
@@ -96,7 +92,7 @@ def _forward(h, layers, linear_output):
         for position, (W, b) in enumerate(layers):
             h = h @ W + b
             if not (linear_output and position == len(layers) - 1):
-                h = _sigmoid(h)
+                h = sigmoid(h)
                 # Saturated units give subnormal floats, which make the next product ~100x slower; they change no loss.
                 h[h < 1e-30] = 0.0
     return h

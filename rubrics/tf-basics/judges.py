@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from grader.checks.base import CheckNotRun, finite_array
-from grader.checks.graph import GraphSummary, read_summary
+from grader.rubric.authoring import CheckNotRun, GraphSummary, finite_array, read_summary
 
 RELU_CASES = np.array([[100, 784, 100], [7, 13, 5]])  # (batch, d_in, d_out); the first is the slides' layer
 SOFTMAX_DIMS = np.array([20, 3])  # (d_in, k) for the interface check

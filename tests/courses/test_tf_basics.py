@@ -1,4 +1,4 @@
-"""TF-basics end to end (real kernels, TF1 graphs, the grader's own training run), and its judges on their own."""
+"""TF-basics beyond the shared course table (test_courses.py): its judges on their own, the grader's own training run's accuracy, the slides' open batch dimension."""
 
 from __future__ import annotations
 
@@ -9,9 +9,7 @@ from grader.checks.base import import_tensorflow
 from grader.datasets import mnist
 from grader.results import CheckStatus
 from grader.rubric import load_assignment
-from tests.conftest import REPO, expected_scores, judge_probes, student_namespace, validate_by_name
-
-SAMPLES = REPO / "assignments" / "tf-basics" / "samples"
+from tests.conftest import REPO, judge_probes, student_namespace
 
 
 @pytest.fixture(scope="module")
@@ -55,44 +53,14 @@ def test_accuracy_is_computed_from_the_trained_variables(judges):
 
 
 @pytest.fixture(scope="module")
-def validation():
-    return validate_by_name("tf-basics")
+def validation(validated):
+    return validated("tf-basics")
 
 
 @pytest.mark.slow
-def test_reference_and_samples_score_as_expected(validation):
-    reference = validation["reference"].result
-    assert reference.score == 34 and reference.pending_points == 3
-    accuracy = next(c for c in reference.checks if c.check_id == "t-softmax-accuracy").measured["accuracy"]
+def test_the_reference_training_run_clears_the_accuracy_bound_with_a_margin(validation):
+    accuracy = next(c for c in validation["reference"].result.checks if c.check_id == "t-softmax-accuracy").measured["accuracy"]
     assert accuracy > 0.9  # the 88 % bound keeps a margin below what the reference reaches (about 91.6 %)
-    expected = expected_scores("tf-basics")
-    assert {name: validation[name].result.score for name in expected} == expected
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize(
-    "sample, check_id, words",
-    [
-        ("relu_normal_init", "t-relu-init", "W ~ Uniform(-1, 1) stays within [-1, 1]"),
-        ("sum_loss", "t-softmax-graph", "it must be one number, the mean over the batch"),
-        ("sum_loss", "t-softmax-accuracy", "NaN"),
-        ("adam_optimizer", "t-softmax-optimizer", "not plain gradient descent"),
-        ("tf_variable_in_conv", "t-filter-sharing", "created 8 variables"),
-        ("crash_in_ex2", "t-softmax-accuracy", "The notebook does not define softmax_classifier"),
-        ("untouched_template", "t-softmax-graph", "Your softmax_classifier raised NotImplementedError"),
-    ],
-)
-def test_lost_points_are_explained(validation, sample, check_id, words):
-    check = next(c for c in validation[sample].result.checks if c.check_id == check_id)
-    assert check.points_awarded < check.points_possible and check.status != CheckStatus.pending
-    assert words in check.reason and check.reason.endswith(".") and "\n" not in check.reason
-
-
-
-def test_rubric_points_add_up():
-    rubric = load_assignment("tf-basics", REPO).rubric
-    automatic = sum(check.points for check in rubric.checks if check.kind != "manual")
-    assert (rubric.max_score, automatic) == (37, 34)
 
 
 OPEN_BATCH = """
