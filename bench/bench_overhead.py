@@ -12,7 +12,8 @@ in one go and alternating the systems within each repetition so a change of mach
 - nbgrader and Otter-Grader when they are installed (a note when not).
 
 Each system runs as a child process; wall time is measured around it and CPU time from the children's
-resource usage (every process it started and reaped: kernels, sandboxes). Printed per system: the median
+resource usage (every process it started and reaped) plus, for the grader, the CPU its jobs' control
+groups counted (a job's processes live outside the tree that rusage sums). Printed per system: the median
 wall time, the ratio to bare nbclient at the same parallelism, and CPU-seconds of overhead per submission
 beyond the bare run's.
 """
@@ -59,14 +60,36 @@ if __name__ == "__main__":
 """
 
 
-def measure(command: list[str], env: dict | None = None) -> tuple[float, float]:
-    """(wall seconds, CPU seconds of every process it started and reaped)."""
+def sandbox_cpu(out_dir: Path, since: float) -> float:
+    """CPU seconds the sandboxes of one grader run used, from each result written since ``since``.
+
+    A job runs in its own control group, outside the process tree that ``RUSAGE_CHILDREN`` sums, so
+    the grader's own rusage misses the kernels; each result records its group's CPU (``sandbox_cpu``).
+    """
+    import json
+
+    total = 0.0
+    for path in out_dir.glob("*/*.json"):
+        if path.stat().st_mtime < since or path.name.startswith("."):
+            continue
+        try:
+            run = json.loads(path.read_text()).get("run") or {}
+        except (ValueError, AttributeError):
+            continue
+        total += float((run.get("timings") or {}).get("sandbox_cpu", 0.0))
+    return total
+
+
+def measure(command: list[str], env: dict | None = None, out_dir: Path | None = None) -> tuple[float, float]:
+    """(wall seconds, CPU seconds of every process it started: reaped children and the jobs' control groups)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    since = time.time()
     started = time.monotonic()
     subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=REPO)
     wall = time.monotonic() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    jobs = sandbox_cpu(out_dir, since) if out_dir is not None else 0.0
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime) + jobs
 
 
 def batches(work: str, root: Path, tiny_count: int) -> dict[str, tuple[Path, str, Path | None]]:
@@ -123,7 +146,9 @@ def main() -> None:
                 order.remove("grader unchanged re-grade -j 2")
                 order.insert(order.index("grader local -j 2") + 1, "grader unchanged re-grade -j 2")
                 for system in order:
-                    wall, cpu = measure(table[system][1](repetition), env={**os.environ, "PYTHONPATH": str(REPO)})
+                    command = table[system][1](repetition)
+                    out_dir = Path(command[command.index("--out") + 1]) if "--out" in command else None
+                    wall, cpu = measure(command, env={**os.environ, "PYTHONPATH": str(REPO)}, out_dir=out_dir)
                     walls[system].append(wall)
                     cpus[system].append(cpu)
             print(f"\n{name}: {count} submissions, {options.reps} repetitions, medians")
