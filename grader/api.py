@@ -43,6 +43,7 @@ from grader.reports import render_table, write_dashboard, write_student_reports
 from grader.results import BatchSummary, ExerciseCheck, SubmissionResult
 from grader.rubric import Assignment, Rubric, list_assignments, load_assignment
 from grader.sandbox import Sandbox, get_sandbox
+from grader.sandbox.base import Throttled
 from grader.store import Gradebook
 
 
@@ -123,7 +124,8 @@ def _sandbox(assignment: Assignment, name: str, gpus: str | None, extra_hidden: 
 def _students_sandbox(here: Sandbox, cluster: str | None, jobs: int, assignment: Assignment, name: str, gpus: str | None, extra_hidden: list[Path]):
     """Where the students' runs go, and how many at once: this machine, or a Dask cluster (the reference stays here)."""
     if cluster is None:
-        yield here, jobs
+        # One host thread more than sandboxes: judging one submission overlaps the next one's run.
+        yield Throttled(here, jobs), jobs + 1
         return
     from grader.distributed.dask import connect, gpu_request
 

@@ -10,6 +10,7 @@ pipeline's decisions, always beside a real test of the same path).
 from __future__ import annotations
 
 import abc
+import threading
 from pathlib import Path
 from typing import Literal
 
@@ -41,3 +42,24 @@ class Sandbox(abc.ABC):
 
     def describe(self) -> str:
         return self.name
+
+
+class Throttled(Sandbox):
+    """At most ``slots`` runs of ``inner`` at once, however many host threads call it.
+
+    The batch gives the pool one thread more than ``-j``: while a thread judges a finished submission
+    (loading, host-side evaluation, reports) the next submission's sandbox already runs, so ``-j 1``
+    keeps one notebook running all the time instead of pausing it for every judgement.
+    """
+
+    def __init__(self, inner: Sandbox, slots: int) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self._slots = threading.BoundedSemaphore(max(1, slots))
+
+    def run(self, job_dir: Path, limits: Limits, wall_limit: float) -> SandboxOutcome:
+        with self._slots:
+            return self.inner.run(job_dir, limits, wall_limit)
+
+    def describe(self) -> str:
+        return self.inner.describe()
