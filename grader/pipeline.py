@@ -35,6 +35,7 @@ from grader.checks.base import CheckBase, Evidence, ProbeData, settle_dependenci
 from grader.datasets import mnist
 from grader.errors import NotebookError
 from grader.execution import artifacts, live
+from grader.execution.jobdirs import job_folder
 from grader.execution.job import JobSpec, ProbeCall
 from grader.execution.loading import code_cells, file_digest, load_notebook, printable
 from grader.lms.late import apply_late_policy
@@ -100,14 +101,6 @@ def choose_inputs(assignment: Assignment) -> Inputs:
 
 
 # -- 4 ---------------------------------------------------------------------------------------------
-def job_root() -> Path:
-    # Not under /tmp: the sandbox mounts its own /tmp. Not under the results: those are hidden from it.
-    root = Path(os.environ.get("GRADER_JOB_ROOT", f"/var/tmp/grader-jobs-{os.getuid()}"))
-    root.mkdir(parents=True, exist_ok=True)
-    os.chmod(root, 0o711)
-    return root
-
-
 def _provide_data(job_dir: Path, datasets: list[str]) -> None:
     if "mnist" not in datasets:
         return
@@ -284,17 +277,14 @@ def grade_submission(
         return not_graded(submission, assignment, checks, f"{submission.path}: {_describe(bug)}", "the notebook could not be read", public_only, started, grader_fault=True), {}
     probes = assignment.rubric.probes_for(checks)
     inputs = choose_inputs(assignment)
-    job_dir = Path(tempfile.mkdtemp(prefix=f"{assignment.id}-", dir=job_root()))
     try:
-        spec = write_job(job_dir, notebook, assignment, probes, inputs)
-        outcome = run_sandboxed(sandbox, job_dir, assignment, spec)
-        run = run_record(outcome, job_dir, notebook, assignment, spec)
-        evidence = collect_evidence(job_dir, run, probes, assignment, inputs, notebook, reference)
+        with job_folder(f"{assignment.id}-") as job_dir:
+            spec = write_job(job_dir, notebook, assignment, probes, inputs)
+            outcome = run_sandboxed(sandbox, job_dir, assignment, spec)
+            run = run_record(outcome, job_dir, notebook, assignment, spec)
+            evidence = collect_evidence(job_dir, run, probes, assignment, inputs, notebook, reference)
     except Exception as bug:  # noqa: BLE001 - e.g. the container engine went away: one result, not a dead batch
         return not_graded(submission, assignment, checks, f"the grader could not run this notebook ({_describe(bug)})", None, public_only, started, grader_fault=True), {}
-    finally:
-        if not os.environ.get("GRADER_KEEP_JOBS"):
-            shutil.rmtree(job_dir, ignore_errors=True)
     if is_reference:
         evidence.reference = evidence.probes
     try:

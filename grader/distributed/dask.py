@@ -33,9 +33,7 @@ import hashlib
 import logging
 import os
 import re
-import shutil
 import stat
-import tempfile
 import threading
 import uuid
 from pathlib import Path, PurePosixPath
@@ -145,17 +143,14 @@ def _worker_sandbox(name: str, hide: tuple[str, ...], gpus: str | None) -> Sandb
 
 def run_job(payload: JobPayload, shared: dict[str, bytes]) -> JobReturn:
     """On a worker: run one job in this machine's sandbox and return what it wrote. Student faults are outcomes."""
-    from grader.pipeline import job_root
+    from grader.execution.jobdirs import job_folder
 
-    job_dir = Path(tempfile.mkdtemp(prefix="cluster-", dir=job_root()))
-    try:
+    # A worker killed mid-job leaves its folder; the next grader process on this machine sweeps it.
+    with job_folder("cluster-") as job_dir:
         write_payload(payload, shared, job_dir)
         sandbox = _worker_sandbox(payload.sandbox, tuple(payload.hide), payload.gpus)
         outcome = sandbox.run(job_dir, payload.limits, payload.wall_limit)
         collected = collect_out(job_dir / "out", payload.limits.artifact_bytes, 4 * payload.limits.artifact_bytes)
-    finally:
-        if not os.environ.get("GRADER_KEEP_JOBS"):
-            shutil.rmtree(job_dir, ignore_errors=True)
     try:
         worker = _distributed().get_worker().address
     except ValueError:  # called outside a worker (tests of this function alone)
