@@ -18,8 +18,8 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-import sys
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -135,12 +135,8 @@ def _students_sandbox(here: Sandbox, cluster: str | None, jobs: int, assignment:
 
 
 # -- grade ------------------------------------------------------------------------------------------
-def _progress(done: int, total: int, result: SubmissionResult, stream=sys.stderr) -> None:
-    width = 24
-    filled = int(width * done / total)
-    line = f"[{'#' * filled}{'.' * (width - filled)}] {done}/{total}  {result.student}: {result.score:g}/{result.max_score:g} ({result.duration_s:.0f} s)"
-    stream.write(("\r\x1b[K" if stream.isatty() else "") + line + ("" if stream.isatty() and done < total else "\n"))
-    stream.flush()
+OnResult = Callable[[int, int, SubmissionResult], None]
+"""``on_result(done, total, result)``: called in the calling thread after each notebook's result is recorded."""
 
 
 def grade(
@@ -154,10 +150,13 @@ def grade(
     course: Path | str | None = None,
     progress: bool = True,
     cluster: str | None = None,
+    on_result: OnResult | None = None,
 ) -> BatchSummary:
     """Grade every notebook in a folder or LMS download (zip); write per-student JSON/Markdown/HTML, the class dashboard, grades.csv and gradebook.sqlite.
 
     ``cluster``: a Dask scheduler address (``tcp://host:8786``) or ``local[:N]``; each student's sandboxed run goes to a worker.
+    ``on_result``: told of each result as it lands (the CLI draws its progress bar with it); the library itself draws nothing.
+    ``progress=False`` silences ``on_result`` too: kept for callers from when the library wrote its own progress line.
     """
     assignment = load_assignment(assignment_id, course)
     source, out_dir = Path(submissions_dir), Path(out_dir)
@@ -193,8 +192,8 @@ def grade(
                 result = not_graded(submission, assignment, None, f"the grader could not record this result ({type(bug).__name__}: {bug})", grader_fault=True)
                 _record(result, book, reports_dir, assignment)
             summary.graded.append(result.student)
-            if progress:
-                _progress(len(summary.graded), len(todo), result)
+            if progress and on_result:
+                on_result(len(summary.graded), len(todo), result)
 
         try:
             if todo:
@@ -321,10 +320,13 @@ def _expected_scores(assignment: Assignment) -> dict[str, float]:
         raise RubricError(f"{path}: each entry must be '<sample>: <score>' or '<sample>: {{score: <score>}}'") from None
 
 
-def validate(assignment_id: str | None = None, course: Path | str | None = None, jobs: int = 1, sandbox: str = "local", progress: bool = True) -> list[ValidationOutcome]:
+def validate(
+    assignment_id: str | None = None, course: Path | str | None = None, jobs: int = 1, sandbox: str = "local", progress: bool = True, on_result: OnResult | None = None,
+) -> list[ValidationOutcome]:
     """Grade the reference (must earn every automatic point) and every sample (must earn its expected score).
 
     First, the template and the reference must be what ``grader assign`` makes from the source notebook now.
+    ``on_result`` and ``progress`` as for ``grade``, counting each assignment's samples (the reference runs first, uncounted).
     """
     from grader.authoring.assign import stale
 
@@ -353,8 +355,8 @@ def validate(assignment_id: str | None = None, course: Path | str | None = None,
 
         def collect(item, result):
             outcomes.append(ValidationOutcome(current, item[0], item[2], result))
-            if progress:
-                _progress(len([o for o in outcomes if o.assignment_id == current]) - 1, len(items), result)
+            if progress and on_result:
+                on_result(len([o for o in outcomes if o.assignment_id == current]) - 1, len(items), result)
 
         run_pool(items, work, collect, jobs)
     return outcomes

@@ -8,12 +8,14 @@ printed as one line too (set GRADER_DEBUG=1 for the traceback) with exit 70.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import inspect
 import json
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable, Sequence, TextIO
 
 from grader import api
 from grader.errors import GraderError
@@ -87,9 +89,45 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+@contextlib.contextmanager
+def progress_display(stream: TextIO | None = None) -> Iterator[api.OnResult]:
+    """An ``on_result`` callback that shows a batch's progress on stderr (the library draws nothing itself).
+
+    On a terminal, a rich progress bar per assignment that stays on screen when done. Anywhere else (a log
+    file, CI) one plain line per finished notebook, so the log reads top to bottom with no redrawing.
+    """
+    from grader.reports.terminal import progress_line, progress_note
+
+    stream = stream or sys.stderr
+    if not stream.isatty():
+        def log(done: int, total: int, result) -> None:
+            print(progress_line(done, total, result), file=stream, flush=True)
+
+        yield log
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+
+    # markup=False: a student's name such as "[red]x" is shown as written, never read as rich markup.
+    columns = (TextColumn("{task.description}", markup=False), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TextColumn("{task.fields[last]}", markup=False))
+    with Progress(*columns, console=Console(file=stream), transient=False) as bar:
+        tasks: dict[str, TaskID] = {}  # one bar per assignment: validate runs several in turn
+
+        def draw(done: int, total: int, result) -> None:
+            if result.assignment_id not in tasks:
+                tasks[result.assignment_id] = bar.add_task(result.assignment_id, total=total, last="")
+            bar.update(tasks[result.assignment_id], completed=done, total=total, last=progress_note(result))
+
+        yield draw
+
+
 def run(arguments: argparse.Namespace) -> int:
     if arguments.command == "grade":
-        summary = api.grade(arguments.submissions_dir, arguments.assignment, arguments.out, jobs=arguments.jobs, force=arguments.force, sandbox=arguments.sandbox, gpus=arguments.gpus, course=arguments.course, cluster=arguments.cluster)
+        with progress_display() as on_result:
+            summary = api.grade(
+                arguments.submissions_dir, arguments.assignment, arguments.out, jobs=arguments.jobs, force=arguments.force, sandbox=arguments.sandbox,
+                gpus=arguments.gpus, course=arguments.course, cluster=arguments.cluster, on_result=on_result,
+            )
         print(f"Sandbox: {summary.sandbox}")
         print(api.render_table(summary.results))
         kept = f", {len(summary.skipped)} unchanged and kept" if summary.skipped else ""
@@ -109,7 +147,8 @@ def run(arguments: argparse.Namespace) -> int:
     if arguments.command == "validate":
         from grader.reports.text import lost_points
 
-        outcomes = api.validate(arguments.assignment, course=arguments.course, jobs=arguments.jobs, sandbox=arguments.sandbox)
+        with progress_display() as on_result:
+            outcomes = api.validate(arguments.assignment, course=arguments.course, jobs=arguments.jobs, sandbox=arguments.sandbox, on_result=on_result)
         for outcome in outcomes:
             mark = "ok  " if outcome.ok else "FAIL"
             lost = ", ".join(c.check_id for c in outcome.result.checks if lost_points(c))

@@ -49,16 +49,20 @@ def test_grade_batch_writes_results_reports_csv_and_gradebook(tiny_course, tmp_p
     assert [student for student, _ in rows(tmp_path / "out" / "gradebook.sqlite")] == ["broken", "crash", "good0", "good1"]
 
 
-def test_rerun_skips_unchanged_and_regrades_changed_or_forced(tiny_course, tmp_path):
+def test_rerun_skips_unchanged_and_regrades_changed_or_forced(tiny_course, tmp_path, capsys):
     make_batch(tmp_path / "subs", count_good=1)
-    api.grade(tmp_path / "subs", "tiny", tmp_path / "out", course=tiny_course, progress=False)
+    seen = []
+    api.grade(tmp_path / "subs", "tiny", tmp_path / "out", course=tiny_course, on_result=lambda done, total, result: seen.append((done, total, result.student)))
+    assert [(done, total) for done, total, _ in seen] == [(1, 3), (2, 3), (3, 3)] and sorted(student for *_, student in seen) == ["broken", "crash", "good0"]
+    assert "good0" not in capsys.readouterr().err  # the library reports results; drawing them is the CLI's job
     again = api.grade(tmp_path / "subs", "tiny", tmp_path / "out", course=tiny_course, progress=False)
     assert again.graded == [] and sorted(again.skipped) == ["broken", "crash", "good0"]
     write_notebook(tmp_path / "subs" / "good0.ipynb", [GOOD_CELLS[0]])
     changed = api.grade(tmp_path / "subs", "tiny", tmp_path / "out", course=tiny_course, progress=False)
     assert "good0" in changed.graded and "crash" in changed.skipped
-    forced = api.grade(tmp_path / "subs", "tiny", tmp_path / "out", course=tiny_course, force=True, progress=False)
+    forced = api.grade(tmp_path / "subs", "tiny", tmp_path / "out", course=tiny_course, force=True, progress=False, on_result=lambda *told: seen.append(told))
     assert sorted(forced.graded) == ["broken", "crash", "good0"]
+    assert len(seen) == 3  # progress=False, as before on_result existed: nothing is reported
 
 
 def rows_so_far(database):

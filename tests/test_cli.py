@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import io
 import subprocess
 import sys
 from pathlib import Path
@@ -10,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from grader import api, cli
+from grader.results import CheckStatus
 from tests.conftest import write_notebook
 
 COMMANDS = ["grade", "check", "assign", "validate", "export", "schema", "list", "image"]
@@ -37,6 +39,7 @@ def test_grade_translates_options_into_one_api_call(monkeypatch, tmp_path):
     assert cli.main(["grade", "subs", "-a", "pw06-mlp", "-j", "3", "--force", "--out", str(tmp_path)]) == 0
     (args, kwargs), = calls
     assert args == (Path("subs"), "pw06-mlp", tmp_path)
+    assert callable(kwargs.pop("on_result"))  # the CLI draws progress; the library only reports results
     assert kwargs == {"jobs": 3, "force": True, "sandbox": "local", "gpus": None, "course": None, "cluster": None}
     assert cli.main(["grade", "subs", "-a", "pw06-mlp", "--cluster", "tcp://10.0.0.5:8786", "--gpus", "1"]) == 0
     assert calls[-1][1]["cluster"] == "tcp://10.0.0.5:8786" and calls[-1][1]["gpus"] == "1"
@@ -46,6 +49,53 @@ def test_defaults_come_from_the_api_signature():
     parser = cli.build_parser()
     arguments = parser.parse_args(["grade", "x", "-a", "y"])
     assert arguments.jobs == cli.default(api.grade, "jobs") and arguments.sandbox == cli.default(api.grade, "sandbox")
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def finished(student: str, assignment: str = "tiny"):
+    from tests.reports.samples import check, result
+
+    return result(student, [check("c", "C", 5, 2.5, CheckStatus.partial, "half")], duration=3.2, assignment=assignment)
+
+
+def test_progress_in_a_log_is_one_plain_line_per_notebook_with_control_characters_defused():
+    log = io.StringIO()
+    with cli.progress_display(log) as on_result:
+        on_result(1, 2, finished("doejane"))
+        on_result(2, 2, finished("eve\x1b]0;pwned\x07"))
+    assert log.getvalue().splitlines() == [
+        "[############............] 1/2  doejane: 2.5/20 (3 s)",
+        "[########################] 2/2  eve?]0;pwned?: 2.5/20 (3 s)",
+    ]
+
+
+def test_progress_on_a_terminal_is_a_rich_bar_per_assignment_that_stays(monkeypatch):
+    terminal = Terminal()
+    with cli.progress_display(terminal) as on_result:
+        on_result(1, 2, finished("doejane"))
+        on_result(2, 2, finished("[bold]mallory"))
+        on_result(1, 1, finished("reference", assignment="pw06"))
+    final = terminal.getvalue().rsplit("\r", 1)[-1]  # the last frame: what stays on screen (not transient)
+    assert "tiny" in final and "2/2" in final and "pw06" in final and "1/1" in final
+    assert "[bold]mallory: 2.5/20 (3 s)" in final  # a name is text, never rich markup
+
+
+def test_validate_passes_the_progress_callback(monkeypatch, tmp_path):
+    calls = []
+
+    @functools.wraps(api.validate)
+    def fake_validate(*args, **kwargs):
+        calls.append(kwargs)
+        kwargs["on_result"](1, 1, finished("good"))
+        return []
+
+    monkeypatch.setattr(api, "validate", fake_validate)
+    assert cli.main(["validate", "tiny"]) == 0
+    assert calls[0]["jobs"] == 1 and callable(calls[0]["on_result"])
 
 
 def run_cli(*arguments: str, cwd: Path | None = None) -> subprocess.CompletedProcess:

@@ -56,4 +56,15 @@ def render_table(results: list[SubmissionResult]) -> str:
     return "\n".join(lines)
 
 
-__all__ = ["STATUS_LABEL", "render_check", "render_table"]
+def progress_note(result: SubmissionResult) -> str:
+    """A finished notebook in a few words, for a progress display: ``doejane: 7/10 (12 s)``."""
+    return terminal_text(f"{result.student}: {points(result.score)}/{points(result.max_score)} ({result.duration_s:.0f} s)")
+
+
+def progress_line(done: int, total: int, result: SubmissionResult, width: int = 24) -> str:
+    """One line of a plain progress log (a file, CI), where a redrawn bar would be noise: ``[####....] 3/10  doejane: 7/10 (12 s)``."""
+    filled = int(width * done / total) if total else width
+    return f"[{'#' * filled}{'.' * (width - filled)}] {done}/{total}  {progress_note(result)}"
+
+
+__all__ = ["STATUS_LABEL", "progress_line", "progress_note", "render_check", "render_table"]

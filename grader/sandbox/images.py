@@ -31,6 +31,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from grader import templates
 from grader.errors import SandboxUnavailable
 from grader.sandbox.docker_engine import engine
 
@@ -42,22 +43,14 @@ PACKAGE_ROOT = Path(__file__).resolve().parents[1]
 SANDBOX_UID = 1000
 KEEP_IMAGES = 3  # older grader-sandbox tags are removed after a build (each differs by a thin layer)
 
-RUNTIME_DOCKERFILE = """\
-FROM {base}
-COPY wheels /tmp/wheels
-RUN python3 -m venv /opt/venv \\
- && /opt/venv/bin/pip install --no-index --no-cache-dir --disable-pip-version-check --find-links /tmp/wheels {requirements} \\
- && rm -rf /tmp/wheels
-ENV PATH=/opt/venv/bin:/usr/bin:/bin PYTHONDONTWRITEBYTECODE=1 TF_CPP_MIN_LOG_LEVEL=2
-"""
+def runtime_dockerfile(base: str, pins: list[str]) -> str:
+    """The runtime layer's Dockerfile (``grader/templates/docker/runtime.Dockerfile.j2``)."""
+    return templates.render("docker/runtime.Dockerfile.j2", base=base, requirements=pins)
 
-SANDBOX_DOCKERFILE = """\
-FROM {runtime}
-COPY grader /opt/grader/grader
-RUN python -m compileall -q /opt/grader
-ENV PYTHONPATH=/opt/grader HOME=/job/work
-USER {uid}:{uid}
-"""
+
+def sandbox_dockerfile(runtime: str, uid: int = SANDBOX_UID) -> str:
+    """The grading image's Dockerfile (``grader/templates/docker/sandbox.Dockerfile.j2``)."""
+    return templates.render("docker/sandbox.Dockerfile.j2", runtime=runtime, uid=uid)
 
 
 def cache_dir() -> Path:
@@ -189,8 +182,7 @@ def build_runtime(client, cache: Path, gpu: bool) -> str:
     wheels = build_wheels(cache, gpu)
     with tempfile.TemporaryDirectory(prefix="grader-runtime-") as context:
         shutil.copytree(wheels, Path(context) / "wheels", ignore=shutil.ignore_patterns(".complete"))
-        quoted = " ".join(f"'{pin}'" for pin in requirements(gpu))
-        (Path(context) / "Dockerfile").write_text(RUNTIME_DOCKERFILE.format(base=base, requirements=quoted))
+        (Path(context) / "Dockerfile").write_text(runtime_dockerfile(base, requirements(gpu)))
         _docker_build(client, Path(context), tag)
     return tag
 
@@ -208,7 +200,7 @@ def build_image(gpu: bool = False, client=None) -> str:
             target = root / "grader" / path.relative_to(PACKAGE_ROOT)
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(path, target)
-        (root / "Dockerfile").write_text(SANDBOX_DOCKERFILE.format(runtime=runtime, uid=SANDBOX_UID))
+        (root / "Dockerfile").write_text(sandbox_dockerfile(runtime))
         _docker_build(client, root, tag)
     prune_images(client, tag)
     return tag

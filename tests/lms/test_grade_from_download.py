@@ -51,7 +51,7 @@ def test_canvas_zip_is_graded_with_identity_and_lateness(tmp_path, tiny_course):
     dashboard = (reports / "index.html").read_text()
     for student in scores:
         assert f'href="{student}.html"' in dashboard and (reports / f"{student}.html").exists()
-    assert "raise ZeroDivisionError(&#x27;boom&#x27;)" in (reports / "leecarol-3456.html").read_text()
+    assert "raise ZeroDivisionError(&#39;boom&#39;)" in (reports / "leecarol-3456.html").read_text()
     assert json.loads((reports / "smithbob-2345.json").read_text())["days_late"] == 1
 
     rows = list(csv.reader(io.StringIO(api.export(results_dir, "canvas", column="Tiny (77)").read_text())))

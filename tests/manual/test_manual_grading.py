@@ -172,3 +172,17 @@ def test_cli_manual_commands_translate_into_one_api_call(monkeypatch, tmp_path):
         with pytest.raises(SystemExit) as done:
             cli.main(command)
         assert done.value.code == 0
+
+
+def test_the_page_shows_a_students_answer_and_names_as_inert_text():
+    from grader.manual.pages import Answer, Item, render_item_page
+    from tests.reports.test_injection import PAYLOAD, STUDENT, TEMPLATE_SYNTAX, assert_inert
+
+    answers = [
+        Answer(STUDENT, [(0, "markdown", PAYLOAD + TEMPLATE_SYNTAX), (1, "code", "</code></pre>" + PAYLOAD)], points=1, comment=PAYLOAD),
+        Answer(STUDENT + "2", problem=PAYLOAD + "'\""),
+    ]
+    item = Item("review" + PAYLOAD, "Review " + PAYLOAD, 2, "Explain. " + PAYLOAD, "ex5" + PAYLOAD)
+    page = render_item_page(item, answers, "PW06 " + PAYLOAD, "sheet" + PAYLOAD + ".csv")
+    assert_inert(page)
+    assert page.count('<section class="answer"') == 2 and "&lt;/code&gt;&lt;/pre&gt;&lt;script&gt;" in page

@@ -107,3 +107,41 @@ def test_terminal_output_carries_no_escape_sequences():
     table = render_table([hostile])
     assert "\x1b" not in table and "\x07" not in table and "eve?]0;pwned?" in table
     assert "\x1b" not in render_check(hostile_result().model_copy(update={"checks": [check("c", "C", 1, 0, CheckStatus.failed, "x\x1b[2Jy")]}))
+
+
+# Every HTML page the grader writes goes through an autoescaped template; a student's text in any of them
+# is text. Template syntax in that text is text too: it is data to Jinja, never a template.
+TEMPLATE_SYNTAX = "{{ 7 * 7 }} {% raw %} {# x #}"
+
+
+def assert_inert(page: str, allowed: set[str] = frozenset()) -> list[tuple[str, dict]]:
+    elements = Tags(page).found
+    assert not ({"script", "img", "a", "iframe"} - allowed) & {tag for tag, _ in elements}
+    assert not any(name.startswith("on") for _, attributes in elements for name in attributes)
+    assert "{{ 7 * 7 }}" in page and "49" not in page.replace("{{ 7 * 7 }}", "")
+    return elements
+
+
+def test_dashboard_renders_student_text_as_inert_text():
+    from grader.lms.roster import Roster, RosterEntry
+    from grader.reports import render_dashboard
+
+    hostile = hostile_result()
+    broken = hostile.model_copy(update={"student": STUDENT + "2", "graded": False, "error": PAYLOAD + TEMPLATE_SYNTAX})
+    roster = Roster(lms="moodle", source="x.zip", students={STUDENT: RosterEntry(student=STUDENT, name=PAYLOAD + "'\"")})
+    page = render_dashboard([hostile, broken], "PW06 " + PAYLOAD, roster)
+    elements = assert_inert(page, allowed={"script", "a"})
+    assert [tag for tag, _ in elements].count("script") == 1  # the dashboard's own filter, and only it
+    links = [attributes["href"] for tag, attributes in elements if tag == "a"]
+    assert links and all(link.endswith(".html") and ":" not in link and "<" not in link for link in links)
+
+
+def test_self_check_fragment_renders_student_text_as_inert_text():
+    from grader.reports.selfcheck import render_exercise_html
+    from grader.results import ExerciseCheck
+
+    hostile = hostile_result()
+    outcome = ExerciseCheck(assignment_id="pw06", exercise="ex1" + PAYLOAD, checks=hostile.checks, notes=[PAYLOAD + TEMPLATE_SYNTAX])
+    fragment = render_exercise_html(outcome)
+    assert_inert(fragment)
+    assert fragment.startswith('<div class="grader-selfcheck">') and fragment.endswith("</div>")

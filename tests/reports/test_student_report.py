@@ -43,14 +43,14 @@ def test_figures_are_embedded_as_images_and_svg_cannot_run_script():
     svg_source = re.search(r'src="data:image/svg\+xml;base64,([^"]+)"', page).group(1)
     assert base64.b64decode(svg_source).decode() == alice.checks[0].figures[1].svg  # loaded as an <img>: its script never runs
     assert "<script" not in page, "the SVG's script must not reach the page as markup"
-    assert "Top: yours; bottom: the reference&#x27;s." in page
+    assert "Top: yours; bottom: the reference&#39;s." in page
 
 
 def test_failing_cell_shows_source_and_only_the_essential_error():
     bob = sample_results()[1]
     page = render_html(bob, TITLE)
     assert "Where your notebook went wrong" in page and "Cell 3 (ex3)" in page
-    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in page  # the student's source is text, never markup
+    assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in page  # the student's source is text, never markup
     assert "# … 12 more lines" in page
     assert "Matrix size-incompatible: In[0]: [32,784], In[1]: [100,10]" in page
     assert "{{node" not in page and "most recent call last" not in page and "__inference" not in page
