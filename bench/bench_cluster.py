@@ -50,11 +50,15 @@ def compare(label: str, submissions: Path, assignment_id: str, course: Path, wor
     same = {r.student: r.score for r in summaries["pool"].results} == {r.student: r.score for r in summaries["cluster"].results}
     count = len(summaries["pool"].results)
     overhead = _host_overhead(summaries["cluster"]) - _host_overhead(summaries["pool"])
-    print(f"{label}: {count} submissions, {workers} at a time; pool {walls['pool']:.1f} s, cluster local:{workers} {walls['cluster']:.1f} s; "
-          f"ratio cluster/pool {walls['cluster'] / walls['pool']:.2f}; overhead per submission {overhead:+.2f} s; same scores: {same}")
+    print(
+        f"{label}: {count} submissions, {workers} at a time; pool {walls['pool']:.1f} s, cluster local:{workers} {walls['cluster']:.1f} s; "
+        f"ratio cluster/pool {walls['cluster'] / walls['pool']:.2f}; overhead per submission {overhead:+.2f} s; same scores: {same}"
+    )
     per_job = statistics.median(r.duration_s for r in summaries["cluster"].results)
-    print(f"{label}: a submission takes {per_job:.1f} s (median, here); 300 of them on 10 one-job workers: "
-          f"30 rounds, about {30 * per_job / 60:.0f} min (scheduling overhead in that: {30 * max(overhead, 0):.0f} s)")
+    print(
+        f"{label}: a submission takes {per_job:.1f} s (median, here); 300 of them on 10 one-job workers: "
+        f"30 rounds, about {30 * per_job / 60:.0f} min (scheduling overhead in that: {30 * max(overhead, 0):.0f} s)"
+    )
 
 
 def main(count: int = 7, workers: int = 2) -> None:

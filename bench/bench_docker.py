@@ -52,8 +52,10 @@ def main(count: int = 10) -> None:
                 assert result.score == 9, result
                 times[name].append(result.duration_s)
         medians = {name: statistics.median(values) for name, values in times.items()}
-        print(f"tiny job graded: docker median {medians['docker']:.2f} s, local median {medians['local']:.2f} s, "
-              f"docker/local {medians['docker'] / medians['local']:.2f}, docker - local {medians['docker'] - medians['local']:+.2f} s over {count}")
+        print(
+            f"tiny job graded: docker median {medians['docker']:.2f} s, local median {medians['local']:.2f} s, "
+            f"docker/local {medians['docker'] / medians['local']:.2f}, docker - local {medians['docker'] - medians['local']:+.2f} s over {count}"
+        )
     leftovers = client.containers.list(all=True, filters={"label": LABEL})
     print(f"containers left with label {LABEL}: {len(leftovers)}")
 
@@ -62,9 +64,18 @@ def _bare_run(sandbox: DockerSandbox, limits) -> float:
     """One container with the sandbox's locks that only starts Python and exits: the fixed cost."""
     started = time.monotonic()
     container = sandbox.client.containers.create(
-        sandbox.image, ["python", "-c", "pass"], labels={LABEL: "bench"}, user="1000:1000", network_mode="none",
-        cap_drop=["ALL"], security_opt=["no-new-privileges"], read_only=True, tmpfs={"/tmp": "size=64m", "/job": "size=64m"},
-        mem_limit=f"{limits.memory_mb}m", memswap_limit=f"{limits.memory_mb}m", pids_limit=limits.processes,
+        sandbox.image,
+        ["python", "-c", "pass"],
+        labels={LABEL: "bench"},
+        user="1000:1000",
+        network_mode="none",
+        cap_drop=["ALL"],
+        security_opt=["no-new-privileges"],
+        read_only=True,
+        tmpfs={"/tmp": "size=64m", "/job": "size=64m"},
+        mem_limit=f"{limits.memory_mb}m",
+        memswap_limit=f"{limits.memory_mb}m",
+        pids_limit=limits.processes,
     )
     try:
         container.start()

@@ -28,9 +28,15 @@ RNG = np.random.default_rng(0)
 
 def pw06_values():
     mlp = {"W1": RNG.normal(size=(784, 300)), "b1": np.zeros(300), "W2": RNG.normal(size=(300, 10)), "b2": np.zeros(10)}
-    keras = {"input_shape": np.array([-1, 784]), "classes": ["Dense", "Activation", "Dropout", "Dense", "Activation"],
-             "activations": ["linear", "relu", "None", "linear", "softmax"],
-             "layer0_w0": RNG.normal(size=(784, 300)), "layer0_w1": np.zeros(300), "layer3_w0": RNG.normal(size=(300, 10)), "layer3_w1": np.zeros(10)}
+    keras = {
+        "input_shape": np.array([-1, 784]),
+        "classes": ["Dense", "Activation", "Dropout", "Dense", "Activation"],
+        "activations": ["linear", "relu", "None", "linear", "softmax"],
+        "layer0_w0": RNG.normal(size=(784, 300)),
+        "layer0_w1": np.zeros(300),
+        "layer3_w0": RNG.normal(size=(300, 10)),
+        "layer3_w1": np.zeros(10),
+    }
     return {"ex3_host_scores": mlp, "ex4_host_scores": keras}
 
 
@@ -44,8 +50,16 @@ def series10_values():
 
 
 def tf_basics_values():
-    return {"host_softmax_scores": {"graph.variables.names": ["W", "b"], "graph.variables.ranks": [2, 1], "graph.variables.dims": [784, 10, 10],
-                                    "graph.variables.trainable": [1, 1], "graph.values.0": RNG.normal(size=(784, 10)), "graph.values.1": np.zeros(10)}}
+    return {
+        "host_softmax_scores": {
+            "graph.variables.names": ["W", "b"],
+            "graph.variables.ranks": [2, 1],
+            "graph.variables.dims": [784, 10, 10],
+            "graph.variables.trainable": [1, 1],
+            "graph.values.0": RNG.normal(size=(784, 10)),
+            "graph.values.1": np.zeros(10),
+        }
+    }
 
 
 CASES = {"pw06-mlp": (pw06_values, "mnist_held_out", 2), "series10-autoencoder": (series10_values, "held_out_images", 4), "tf-basics": (tf_basics_values, "mnist_training", 1)}

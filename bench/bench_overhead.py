@@ -47,16 +47,19 @@ import sys
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-def run(path):
+def run(path, timeout):
     import nbformat
     from nbclient import NotebookClient
     notebook = nbformat.read(path, as_version=4)
-    NotebookClient(notebook, kernel_name="python3", timeout=600, shutdown_kernel="immediate", resources={"metadata": {"path": str(Path(path).parent)}}).execute()
+    # The rubric's cell limit, errors recorded and the run going on: what the grader does with the same notebook.
+    NotebookClient(notebook, kernel_name="python3", timeout=timeout, allow_errors=True, interrupt_on_timeout=True,
+                   error_on_timeout={"ename": "Timeout", "evalue": "cell timed out"}, shutdown_kernel="immediate",
+                   resources={"metadata": {"path": str(Path(path).parent)}}).execute()
 
 if __name__ == "__main__":
     paths = sorted(str(p) for p in Path(sys.argv[1]).rglob("*.ipynb"))
     with ProcessPoolExecutor(int(sys.argv[2])) as pool:
-        list(pool.map(run, paths))
+        list(pool.map(run, paths, [int(sys.argv[3])] * len(paths)))
 """
 
 
@@ -114,8 +117,11 @@ def systems(folder: Path, assignment: str, course: Path | None, out_root: Path, 
     course_args = ["--course", str(course)] if course else []
     grade = [sys.executable, "-m", "grader", *course_args, "grade", str(folder), "-a", assignment]
     found: dict[str, tuple[int, callable]] = {}
+    import yaml
+
+    cell_timeout = int(yaml.safe_load(((course or REPO) / "rubrics" / f"{assignment}.yaml").read_text())["timeouts"]["cell"])
     for jobs in (1, 2):
-        found[f"bare nbclient -j {jobs}"] = (jobs, lambda r, jobs=jobs: [sys.executable, "-c", BARE, str(folder), str(jobs)])
+        found[f"bare nbclient -j {jobs}"] = (jobs, lambda r, jobs=jobs: [sys.executable, "-c", BARE, str(folder), str(jobs), str(cell_timeout)])
         found[f"grader local -j {jobs}"] = (jobs, lambda r, jobs=jobs: [*grade, "--out", str(out_root / f"local{jobs}-{r}"), "-j", str(jobs), "--sandbox", "local"])
         if docker:
             found[f"grader docker -j {jobs}"] = (jobs, lambda r, jobs=jobs: [*grade, "--out", str(out_root / f"docker{jobs}-{r}"), "-j", str(jobs), "--sandbox", "docker"])

@@ -53,7 +53,11 @@ shutil.rmtree(root, ignore_errors=True)
 def one_grading(checkout: Path) -> dict:
     """One trivial submission graded by the sandbox of ``checkout``, timed inside (imports excluded)."""
     done = subprocess.run(
-        [sys.executable, "-c", ONE_GRADING], cwd=checkout, capture_output=True, text=True, check=True,
+        [sys.executable, "-c", ONE_GRADING],
+        cwd=checkout,
+        capture_output=True,
+        text=True,
+        check=True,
         env={**os.environ, "PYTHONPATH": str(checkout)},
     )
     return json.loads(done.stdout.strip().splitlines()[-1])

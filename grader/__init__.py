@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import importlib
 
-from grader._version import __version__
+from grader._version import __version__ as __version__  # re-exported: grader.__version__
 
 _HOMES = {
     "ValidationOutcome": "grader.api",

@@ -1,16 +1,16 @@
 """The grader's public functions. The CLI calls exactly one of these per command.
 
-    grade(submissions_dir, assignment_id, ...)  -> BatchSummary   TAs: a whole batch, resumable
-    check(notebook_or_exercise, ...)            -> dispatches to one of the two below   students
-    check_notebook(notebook, assignment_id=None) -> SubmissionResult   public checks, whole notebook, sandboxed
-    check_exercise(exercise, assignment_id=None) -> ExerciseCheck   in a running notebook: one exercise, live kernel
-    validate(assignment_id=None)                -> list[ValidationOutcome]   staff: is the rubric right?
-    export(results_dir, format)                 -> Path   csv, canvas, moodle, gradescope
-    manual_export(results_dir, assignment_id)   -> list[Path]   pages + sheet for manual items
-    manual_import(sheet, results_dir)           -> list[SubmissionResult]   TA points merged, rescored
-    rubric_schema()                             -> dict   JSON Schema of the rubric format
-    gradescope_bundle(assignment_id)            -> Path   the autograder zip a course uploads to Gradescope
-    gradescope_autograde(root)                  -> Path   inside Gradescope: grade one submission, write results.json
+grade(submissions_dir, assignment_id, ...)  -> BatchSummary   TAs: a whole batch, resumable
+check(notebook_or_exercise, ...)            -> dispatches to one of the two below   students
+check_notebook(notebook, assignment_id=None) -> SubmissionResult   public checks, whole notebook, sandboxed
+check_exercise(exercise, assignment_id=None) -> ExerciseCheck   in a running notebook: one exercise, live kernel
+validate(assignment_id=None)                -> list[ValidationOutcome]   staff: is the rubric right?
+export(results_dir, format)                 -> Path   csv, canvas, moodle, gradescope
+manual_export(results_dir, assignment_id)   -> list[Path]   pages + sheet for manual items
+manual_import(sheet, results_dir)           -> list[SubmissionResult]   TA points merged, rescored
+rubric_schema()                             -> dict   JSON Schema of the rubric format
+gradescope_bundle(assignment_id)            -> Path   the autograder zip a course uploads to Gradescope
+gradescope_autograde(root)                  -> Path   inside Gradescope: grade one submission, write results.json
 """
 
 from __future__ import annotations
@@ -33,8 +33,8 @@ from grader.execution import live
 from grader.execution.artifacts import dump_probe_data, load_probe_data
 from grader.execution.loading import file_digest, load_notebook, printable
 from grader.exports import EXPORTERS, ExportContext
-from grader.files import replace_atomically
 from grader.exports.gradescope import results_json
+from grader.files import replace_atomically
 from grader.lms import load_roster, save_roster, unpack_submissions
 from grader.lms.gradescope import AutograderRoot, failure_results, write_bundle
 from grader.manual import export_manual, import_manual
@@ -245,7 +245,9 @@ def _guess_assignment(notebook: Path, course: Path | str | None) -> str:
     return matches[0]
 
 
-def check(target: Path | str, assignment_id: str | None = None, course: Path | str | None = None, sandbox: str = "local", notebook: Path | str | None = None) -> SubmissionResult | ExerciseCheck | None:
+def check(
+    target: Path | str, assignment_id: str | None = None, course: Path | str | None = None, sandbox: str = "local", notebook: Path | str | None = None
+) -> SubmissionResult | ExerciseCheck | None:
     """Students. ``check("hw.ipynb")``: the whole notebook's public checks (``check_notebook``).
     ``check("ex3")`` in a running notebook: that exercise's public checks on the live kernel (``check_exercise``)."""
     text = str(target)
@@ -321,7 +323,12 @@ def _expected_scores(assignment: Assignment) -> dict[str, float]:
 
 
 def validate(
-    assignment_id: str | None = None, course: Path | str | None = None, jobs: int = 1, sandbox: str = "local", progress: bool = True, on_result: OnResult | None = None,
+    assignment_id: str | None = None,
+    course: Path | str | None = None,
+    jobs: int = 1,
+    sandbox: str = "local",
+    progress: bool = True,
+    on_result: OnResult | None = None,
 ) -> list[ValidationOutcome]:
     """Grade the reference (must earn every automatic point) and every sample (must earn its expected score).
 
@@ -349,11 +356,12 @@ def validate(
         reference_result, reference = grade_submission(Submission("reference", assignment.reference_notebook), assignment, runner, is_reference=True)
         outcomes.append(ValidationOutcome(current, "reference", automatic + bonus, reference_result))
 
-        def work(item):
+        # Both run inside this iteration (run_pool returns before the next one): the loop's values are bound.
+        def work(item, assignment=assignment, runner=runner, reference=reference):
             name, path, _ = item
             return grade_submission(Submission(name, path), assignment, runner, reference=reference)[0]
 
-        def collect(item, result):
+        def collect(item, result, current=current, items=items):
             outcomes.append(ValidationOutcome(current, item[0], item[2], result))
             if progress and on_result:
                 on_result(len([o for o in outcomes if o.assignment_id == current]) - 1, len(items), result)
@@ -475,4 +483,23 @@ def rubric_reference() -> str:
     return render()
 
 
-__all__ = ["ValidationOutcome", "assign", "build_image", "check", "check_exercise", "check_notebook", "export", "find_submissions", "grade", "gradescope_autograde", "gradescope_bundle", "list_assignments", "manual_export", "manual_import", "render_table", "rubric_reference", "rubric_schema", "validate"]
+__all__ = [
+    "ValidationOutcome",
+    "assign",
+    "build_image",
+    "check",
+    "check_exercise",
+    "check_notebook",
+    "export",
+    "find_submissions",
+    "grade",
+    "gradescope_autograde",
+    "gradescope_bundle",
+    "list_assignments",
+    "manual_export",
+    "manual_import",
+    "render_table",
+    "rubric_reference",
+    "rubric_schema",
+    "validate",
+]

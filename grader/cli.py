@@ -13,9 +13,9 @@ import inspect
 import json
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Callable, Sequence, TextIO
+from typing import TextIO
 
 from grader import api
 from grader.errors import GraderError
@@ -31,7 +31,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--course", type=Path, default=None, help="Course folder with rubrics/, assignments/, reference/ (default: found from the working directory).")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    grade = commands.add_parser("grade", help="Grade every notebook in a submissions folder (TAs).", description="Grade every notebook in SUBMISSIONS_DIR (<student>.ipynb or <student>/<notebook>.ipynb), or in a Moodle or Canvas bulk download (.zip).")
+    grade = commands.add_parser(
+        "grade",
+        help="Grade every notebook in a submissions folder (TAs).",
+        description="Grade every notebook in SUBMISSIONS_DIR (<student>.ipynb or <student>/<notebook>.ipynb), or in a Moodle or Canvas bulk download (.zip).",
+    )
     grade.add_argument("submissions_dir", type=Path, metavar="SUBMISSIONS_DIR")
     grade.add_argument("--assignment", "-a", required=True, help="Assignment id (rubric name), e.g. pw06-mlp.")
     grade.add_argument("--out", type=Path, default=Path(default(api.grade, "out_dir")), help="Results folder (default: %(default)s).")
@@ -39,7 +43,12 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--force", action="store_true", help="Regrade students whose notebook, rubric and grader did not change.")
     grade.add_argument("--sandbox", choices=["local", "docker", "auto"], default=default(api.grade, "sandbox"), help="Sandbox backend (default: %(default)s).")
     grade.add_argument("--gpus", default=None, help="GPUs per container for the docker sandbox: N or all; with --cluster, jobs go only to workers started with --resources GPU=N.")
-    grade.add_argument("--cluster", default=default(api.grade, "cluster"), metavar="ADDRESS", help="Run each student's sandbox on a Dask cluster: a scheduler address (tcp://host:8786) or local[:N] for N worker processes here (needs grader[cluster]).")
+    grade.add_argument(
+        "--cluster",
+        default=default(api.grade, "cluster"),
+        metavar="ADDRESS",
+        help="Run each student's sandbox on a Dask cluster: a scheduler address (tcp://host:8786) or local[:N] for N worker processes here (needs grader[cluster]).",
+    )
 
     check = commands.add_parser("check", help="Run the public checks on your notebook (students).", description="Run the public checks on NOTEBOOK. Exit code 0 only when all pass.")
     check.add_argument("notebook", type=Path, metavar="NOTEBOOK")
@@ -100,6 +109,7 @@ def progress_display(stream: TextIO | None = None) -> Iterator[api.OnResult]:
 
     stream = stream or sys.stderr
     if not stream.isatty():
+
         def log(done: int, total: int, result) -> None:
             print(progress_line(done, total, result), file=stream, flush=True)
 
@@ -125,13 +135,23 @@ def run(arguments: argparse.Namespace) -> int:
     if arguments.command == "grade":
         with progress_display() as on_result:
             summary = api.grade(
-                arguments.submissions_dir, arguments.assignment, arguments.out, jobs=arguments.jobs, force=arguments.force, sandbox=arguments.sandbox,
-                gpus=arguments.gpus, course=arguments.course, cluster=arguments.cluster, on_result=on_result,
+                arguments.submissions_dir,
+                arguments.assignment,
+                arguments.out,
+                jobs=arguments.jobs,
+                force=arguments.force,
+                sandbox=arguments.sandbox,
+                gpus=arguments.gpus,
+                course=arguments.course,
+                cluster=arguments.cluster,
+                on_result=on_result,
             )
         print(f"Sandbox: {summary.sandbox}")
         print(api.render_table(summary.results))
         kept = f", {len(summary.skipped)} unchanged and kept" if summary.skipped else ""
-        print(f"\n{len(summary.graded)} graded{kept}. Dashboard: {Path(summary.out_dir) / summary.assignment_id / 'index.html'}; reports: <student>.html beside it; grades: {Path(summary.out_dir) / 'grades.csv'}")
+        print(
+            f"\n{len(summary.graded)} graded{kept}. Dashboard: {Path(summary.out_dir) / summary.assignment_id / 'index.html'}; reports: <student>.html beside it; grades: {Path(summary.out_dir) / 'grades.csv'}"
+        )
         return 0
     if arguments.command == "check":
         from grader.reports import render_check

@@ -1,12 +1,12 @@
 """The grader's exceptions: grader bugs and bad input only; a failing submission is a result.
 
-    GraderError                  base: the CLI prints it as one line and exits non-zero
-    ├── InputError               something the user handed us is wrong (file, folder, notebook)
-    │   ├── NotebookError        a file is not a readable nbformat-4 notebook
-    │   └── SubmissionsError     the submissions folder is missing, empty or unreadable
-    ├── RubricError              a rubric file is invalid (names the file and the field path)
-    │   └── UnknownAssignment    no rubric with that id
-    └── SandboxUnavailable       the chosen sandbox backend cannot run here (e.g. no Docker engine)
+GraderError                  base: the CLI prints it as one line and exits non-zero
+├── InputError               something the user handed us is wrong (file, folder, notebook)
+│   ├── NotebookError        a file is not a readable nbformat-4 notebook
+│   └── SubmissionsError     the submissions folder is missing, empty or unreadable
+├── RubricError              a rubric file is invalid (names the file and the field path)
+│   └── UnknownAssignment    no rubric with that id
+└── SandboxUnavailable       the chosen sandbox backend cannot run here (e.g. no Docker engine)
 """
 
 from __future__ import annotations

@@ -35,8 +35,8 @@ from grader.checks.base import CheckBase, Evidence, ProbeData, settle_dependenci
 from grader.datasets import mnist
 from grader.errors import NotebookError
 from grader.execution import artifacts, live
-from grader.execution.jobdirs import job_folder
 from grader.execution.job import JobSpec, ProbeCall
+from grader.execution.jobdirs import job_folder
 from grader.execution.loading import code_cells, file_digest, load_notebook, printable
 from grader.lms.late import apply_late_policy
 from grader.lms.roster import RosterEntry
@@ -68,10 +68,7 @@ def load_submission(submission: Submission):
 
 # -- 2 ---------------------------------------------------------------------------------------------
 def select_checks(assignment: Assignment, public_only: bool, exercise: str | None = None) -> list[CheckBase]:
-    return [
-        check for check in assignment.rubric.checks
-        if (not public_only or check.visibility == "public") and (exercise is None or check.exercise == exercise)
-    ]
+    return [check for check in assignment.rubric.checks if (not public_only or check.visibility == "public") and (exercise is None or check.exercise == exercise)]
 
 
 # -- 3 ---------------------------------------------------------------------------------------------
@@ -125,10 +122,7 @@ def write_job(job_dir: Path, notebook, assignment: Assignment, probes: dict, inp
         kernel_start_timeout=rubric.timeouts.kernel_start,
         output_chars=rubric.resources.output_chars,
         max_artifact_bytes=rubric.resources.artifact_bytes,
-        probes=[
-            ProbeCall(name=name, function=spec.function or name, timeout=spec.timeout or rubric.timeouts.probe, forbid_imports=spec.forbid_imports)
-            for name, spec in probes.items()
-        ],
+        probes=[ProbeCall(name=name, function=spec.function or name, timeout=spec.timeout or rubric.timeouts.probe, forbid_imports=spec.forbid_imports) for name, spec in probes.items()],
     )
     write_inputs(job_dir / "inputs", probes, inputs)
     (job_dir / "job.json").write_text(spec.model_dump_json())
@@ -211,7 +205,17 @@ def _now() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
 
 
-def score(submission: Submission, assignment: Assignment, checks: list[CheckBase], verdicts: list[CheckResult], run: RunRecord | None, digest: str | None, public_only: bool, started: float, error: str | None = None) -> SubmissionResult:
+def score(
+    submission: Submission,
+    assignment: Assignment,
+    checks: list[CheckBase],
+    verdicts: list[CheckResult],
+    run: RunRecord | None,
+    digest: str | None,
+    public_only: bool,
+    started: float,
+    error: str | None = None,
+) -> SubmissionResult:
     return SubmissionResult(
         student=submission.student,
         assignment_id=assignment.id,
@@ -304,7 +308,16 @@ def one_line(text: str, limit: int = 300) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
-def not_graded(submission: Submission, assignment: Assignment, checks: list[CheckBase] | None, problem: str, what: str | None = None, public_only: bool = False, started: float | None = None, grader_fault: bool = False) -> SubmissionResult:
+def not_graded(
+    submission: Submission,
+    assignment: Assignment,
+    checks: list[CheckBase] | None,
+    problem: str,
+    what: str | None = None,
+    public_only: bool = False,
+    started: float | None = None,
+    grader_fault: bool = False,
+) -> SubmissionResult:
     """The result of a submission that could not be graded: every check 0, ``problem`` as the one-line reason.
 
     ``what`` is the sentence the checks give (default: the problem itself). With ``grader_fault`` (the

@@ -77,16 +77,16 @@ checks:
     points: 3
 """
 
-TINY_PROBES = '''
+TINY_PROBES = """
 def double(ns, inputs):
     return {"out": [ns["double"](float(v)) for v in inputs["x"]]}
 
 
 def greeting(ns, inputs):
     return {"text": str(ns["greeting"]())}
-'''
+"""
 
-TINY_JUDGES = '''
+TINY_JUDGES = """
 def numbers(rng, data):
     return {"x": rng.normal(size=5)}, {}
 
@@ -98,7 +98,7 @@ def twice(inputs, held):
 def says_hello(evidence, check):
     text = evidence.value("greeting", "text", check)
     assert "hello" in text.lower(), f"greeting() returned {text!r}; it should say hello."
-'''
+"""
 
 GOOD_CELLS = [("def double(x):\n    return 2 * x", ["ex1"]), ("def greeting():\n    return 'Hello!'", ["ex2"])]
 

@@ -37,7 +37,7 @@ def test_grade_translates_options_into_one_api_call(monkeypatch, tmp_path):
 
     monkeypatch.setattr(api, "grade", fake_grade)
     assert cli.main(["grade", "subs", "-a", "pw06-mlp", "-j", "3", "--force", "--out", str(tmp_path)]) == 0
-    (args, kwargs), = calls
+    ((args, kwargs),) = calls
     assert args == (Path("subs"), "pw06-mlp", tmp_path)
     assert callable(kwargs.pop("on_result"))  # the CLI draws progress; the library only reports results
     assert kwargs == {"jobs": 3, "force": True, "sandbox": "local", "gpus": None, "course": None, "cluster": None}

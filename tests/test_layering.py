@@ -99,7 +99,7 @@ def cycles_in(graph: dict[str, set[str]]) -> list[list[str]]:
         state[name] = 1
         for dependency in sorted(graph.get(name, ())):
             if state.get(dependency) == 1:
-                cycles.append(path[path.index(dependency):] + [dependency] if dependency in path else [name, dependency])
+                cycles.append(path[path.index(dependency) :] + [dependency] if dependency in path else [name, dependency])
             elif dependency not in state:
                 visit(dependency, path + [dependency])
         state[name] = 2

@@ -41,8 +41,7 @@ def test_a_sandbox_data_dir_gets_the_public_half_with_real_labels(tmp_path, monk
     from grader.pipeline import _provide_data
 
     _provide_data(tmp_path, ["mnist"])
-    assert sorted(path.name for path in (tmp_path / "data" / "mnist").iterdir()) == [
-        mnist.PUBLIC_TEST_FILE, "train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz"]
+    assert sorted(path.name for path in (tmp_path / "data" / "mnist").iterdir()) == [mnist.PUBLIC_TEST_FILE, "train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz"]
     monkeypatch.setenv("GRADER_DATA_DIR", str(tmp_path / "data"))
     (_, _), (x_test, y_test) = mnist.load_data()
     assert x_test.shape == (len(y_test), 28, 28) and len(y_test) == len(mnist.public_test_set()[1])

@@ -3,10 +3,29 @@
 import grader
 
 EXPECTED = [
-    "BatchSummary", "CellRecord", "CheckResult", "CheckStatus", "ExerciseCheck", "GraderError", "InputError", "NotebookError",
-    "ProbeRecord", "RubricError", "RunRecord", "RunStatus", "SandboxUnavailable", "SubmissionResult",
-    "SubmissionsError", "UnknownAssignment", "ValidationOutcome", "__version__", "check", "export", "grade",
-    "rubric_schema", "validate",
+    "BatchSummary",
+    "CellRecord",
+    "CheckResult",
+    "CheckStatus",
+    "ExerciseCheck",
+    "GraderError",
+    "InputError",
+    "NotebookError",
+    "ProbeRecord",
+    "RubricError",
+    "RunRecord",
+    "RunStatus",
+    "SandboxUnavailable",
+    "SubmissionResult",
+    "SubmissionsError",
+    "UnknownAssignment",
+    "ValidationOutcome",
+    "__version__",
+    "check",
+    "export",
+    "grade",
+    "rubric_schema",
+    "validate",
 ]
 
 

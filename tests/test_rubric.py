@@ -107,7 +107,9 @@ def test_misspelled_names_fail_at_load_with_one_line(tiny_course, wrong, right, 
 
 def test_fields_of_a_probe_that_builds_its_result_are_not_guessed(tiny_course):
     probes = tiny_course / "rubrics" / "tiny" / "probes.py"
-    probes.write_text(probes.read_text().replace('return {"out": [ns["double"](float(v)) for v in inputs["x"]]}', 'result = {}\n    result["out"] = [ns["double"](float(v)) for v in inputs["x"]]\n    return result'))
+    probes.write_text(
+        probes.read_text().replace('return {"out": [ns["double"](float(v)) for v in inputs["x"]]}', 'result = {}\n    result["out"] = [ns["double"](float(v)) for v in inputs["x"]]\n    return result')
+    )
     rubric = tiny_course / "rubrics" / "tiny.yaml"
     rubric.write_text(rubric.read_text().replace("field: out", "field: anything", 1))
     assert load_assignment("tiny", tiny_course).id == "tiny"

@@ -39,15 +39,18 @@ def shown(cell) -> dict:
 
 def test_checks_the_live_kernel_state_without_rerunning_the_notebook(tiny_course, tmp_path, monkeypatch):
     monkeypatch.setenv("GRADER_COURSE", str(tiny_course))  # the kernel inherits it, as from a course's launcher
-    path = write_notebook(tmp_path / "work" / "tiny.ipynb", [
-        "runs = globals().get('runs', 0) + 1",
-        ("def double(x):\n    return 3 * x", ["ex1"]),
-        CHECK.format("ex1", ""),
-        ("def double(x):\n    return 2 * x", ["ex1"]),
-        CHECK.format("ex1", ""),
-        "runs",
-        "sorted(name for name in globals() if 'grader' in name and name != 'grader')",
-    ])
+    path = write_notebook(
+        tmp_path / "work" / "tiny.ipynb",
+        [
+            "runs = globals().get('runs', 0) + 1",
+            ("def double(x):\n    return 3 * x", ["ex1"]),
+            CHECK.format("ex1", ""),
+            ("def double(x):\n    return 2 * x", ["ex1"]),
+            CHECK.format("ex1", ""),
+            "runs",
+            "sorted(name for name in globals() if 'grader' in name and name != 'grader')",
+        ],
+    )
     cells = run_in_kernel(path).cells
     wrong, fixed = shown(cells[2]), shown(cells[4])
     # The first check saw the wrong double that was live at that moment; a re-run would have seen the fixed one.
@@ -64,11 +67,14 @@ def test_checks_the_live_kernel_state_without_rerunning_the_notebook(tiny_course
 
 def test_static_checks_read_the_saved_notebook_with_its_exercise_tags(tmp_path):
     # PW06 forbids Keras in cells tagged ex3; Keras in an ex4 cell is allowed.
-    path = write_notebook(tmp_path / "pw06-mlp.ipynb", [
-        ("if False:\n    from tensorflow import keras", ["ex3"]),
-        ("import json", ["ex4"]),
-        CHECK.format("ex3", ""),
-    ])
+    path = write_notebook(
+        tmp_path / "pw06-mlp.ipynb",
+        [
+            ("if False:\n    from tensorflow import keras", ["ex3"]),
+            ("import json", ["ex4"]),
+            CHECK.format("ex3", ""),
+        ],
+    )
     text = shown(run_in_kernel(path).cells[2])["text/plain"]
     assert "[FAIL] Ex 3: low-level TensorFlow only, no Keras" in text
     assert "Code checks read pw06-mlp.ipynb as last saved" in text

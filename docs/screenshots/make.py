@@ -41,13 +41,43 @@ CHECKS = [  # id, title, points, visibility, kind (as in rubrics/pw06-mlp.yaml)
     ("ex4-comparison", "Ex 4: comparison of Ex 3 and Ex 4 (CPU time, accuracy) with a comment", 5, "hidden", "manual"),
     ("ex5-review", "Ex 5: review questions", 10, "hidden", "manual"),
 ]
-NAMES = ["Jane Doe", "Bob Smith", "Carol Lee", "Dave Nguyen", "Eve Martin", "Farid Haddad", "Grace Kim", "Hugo Bernard", "Ines Costa",
-         "Jonas Weber", "Kenji Sato", "Lena Fischer", "Marco Rossi", "Nora Ahmed", "Omar Farouk", "Paula Silva", "Quentin Roy", "Rosa Diaz",
-         "Sven Larsen", "Tara Singh", "Ugo Moretti", "Vera Novak", "Wei Zhang", "Xavier Dubois", "Yara Haddad", "Zoe Clark", "Anna Berg",
-         "Ben Okafor", "Chloe Petit", "Dan Levi"]
-TF_ERROR = ("InvalidArgumentError: Graph execution error:\n\nDetected at node 'MatMul' defined at (most recent call last):\n"
-            "  File \"<cell>\", line 9, in forward\n    hidden = tf.nn.relu(tf.matmul(X, params['W2']) + params['b1'])\n"
-            "Node: 'MatMul'\nMatrix size-incompatible: In[0]: [64,784], In[1]: [100,10]\n\t [[{{node MatMul}}]] [Op:__inference_train_step_812]")
+NAMES = [
+    "Jane Doe",
+    "Bob Smith",
+    "Carol Lee",
+    "Dave Nguyen",
+    "Eve Martin",
+    "Farid Haddad",
+    "Grace Kim",
+    "Hugo Bernard",
+    "Ines Costa",
+    "Jonas Weber",
+    "Kenji Sato",
+    "Lena Fischer",
+    "Marco Rossi",
+    "Nora Ahmed",
+    "Omar Farouk",
+    "Paula Silva",
+    "Quentin Roy",
+    "Rosa Diaz",
+    "Sven Larsen",
+    "Tara Singh",
+    "Ugo Moretti",
+    "Vera Novak",
+    "Wei Zhang",
+    "Xavier Dubois",
+    "Yara Haddad",
+    "Zoe Clark",
+    "Anna Berg",
+    "Ben Okafor",
+    "Chloe Petit",
+    "Dan Levi",
+]
+TF_ERROR = (
+    "InvalidArgumentError: Graph execution error:\n\nDetected at node 'MatMul' defined at (most recent call last):\n"
+    "  File \"<cell>\", line 9, in forward\n    hidden = tf.nn.relu(tf.matmul(X, params['W2']) + params['b1'])\n"
+    "Node: 'MatMul'\nMatrix size-incompatible: In[0]: [64,784], In[1]: [100,10]\n\t [[{{node MatMul}}]] [Op:__inference_train_step_812]"
+)
 FAILED_REASON = {
     "compare": "The values differ from the expected ones (max relative error 2.3).",
     "test": "W1 has shape (100, 784); expected (784, 100).",
@@ -109,8 +139,18 @@ def student_result(index: int, name: str, rng: np.random.Generator) -> tuple[Sub
     checks, cells = [], [CellRecord(index=i, status=CellStatus.ok, duration_s=float(rng.uniform(0.1, 3))) for i in range(6)]
     for check_id, title, possible, visibility, check_kind in CHECKS:
         if check_kind == "manual":
-            checks.append(CheckResult(check_id=check_id, title=title, kind=check_kind, visibility=visibility, points_possible=possible, points_awarded=0,
-                                      status=CheckStatus.pending, reason=f"A TA grades this by hand ({possible} points)."))
+            checks.append(
+                CheckResult(
+                    check_id=check_id,
+                    title=title,
+                    kind=check_kind,
+                    visibility=visibility,
+                    points_possible=possible,
+                    points_awarded=0,
+                    status=CheckStatus.pending,
+                    reason=f"A TA grades this by hand ({possible} points).",
+                )
+            )
             continue
         skill = rng.uniform(0.45, 1.0)
         broken = (kind == "tf_error" and check_id.startswith("ex3") and check_id not in ("ex3-init-shapes", "ex3-no-keras")) or (kind == "timeout" and check_id.startswith("ex4"))
@@ -131,25 +171,44 @@ def student_result(index: int, name: str, rng: np.random.Generator) -> tuple[Sub
             reason = f"Test error rate {rng.uniform(2.1, 4.0):.1f} % on 10 000 evaluation images (at most 12 % needed)."
             figures = [reconstructions(rng), confusion_svg(rng)]
         hint = "Check the shapes: X is (N, 784), W1 is (784, H)." if check_kind == "compare" and status != CheckStatus.passed else None
-        checks.append(CheckResult(check_id=check_id, title=title, kind=check_kind, visibility=visibility, points_possible=possible, points_awarded=awarded,
-                                  status=status, reason=reason, hint=hint, figures=figures))
+        checks.append(
+            CheckResult(
+                check_id=check_id, title=title, kind=check_kind, visibility=visibility, points_possible=possible, points_awarded=awarded, status=status, reason=reason, hint=hint, figures=figures
+            )
+        )
     failing = None
     if kind == "tf_error":
         cells.append(CellRecord(index=8, tags=["ex3"], status=CellStatus.error, duration_s=2.0, error=TF_ERROR))
         failing = CellExcerpt(index=8, tags=["ex3"], source=FAILING_SOURCE, hidden_lines=0, error=TF_ERROR)
     run = RunRecord(status=RunStatus.completed, sandbox="local (namespaces)", cells=cells)
     if kind == "timeout":
-        run = RunRecord(status=RunStatus.timeout, reason="the run was stopped after 450 s, its time limit", sandbox="local (namespaces)",
-                        cells=cells + [CellRecord(index=14, tags=["ex4"], status=CellStatus.timeout, duration_s=60, error="did not finish within 60 s and was interrupted")])
+        run = RunRecord(
+            status=RunStatus.timeout,
+            reason="the run was stopped after 450 s, its time limit",
+            sandbox="local (namespaces)",
+            cells=cells + [CellRecord(index=14, tags=["ex4"], status=CellStatus.timeout, duration_s=60, error="did not finish within 60 s and was interrupted")],
+        )
     late = index in (4, 17, 23)
     earned = round(sum(c.points_awarded for c in checks), 4)
     penalty = round(earned * 0.1, 4) if late else 0.0
     result = SubmissionResult(
-        student=student, assignment_id="pw06-mlp", notebook_path=f"results/.intake/pw06-mlp/{student}.ipynb", rubric_sha256="0" * 64,
-        grader_version="0.1.0", graded=kind != "unreadable", error="pw06-mlp.ipynb: not a notebook (invalid JSON: Expecting value: line 1 column 1)" if kind == "unreadable" else None,
-        score=round(earned - penalty, 4), max_score=100, pending_points=20, checks=checks, run=None if kind == "unreadable" else run,
-        duration_s=round(float(rng.uniform(35, 140)) if kind != "timeout" else 452.0, 1), graded_at="2026-11-23T10:00:00+00:00",
-        failing_cell=failing, days_late=1.0 if late else 0.0, late_penalty=penalty,
+        student=student,
+        assignment_id="pw06-mlp",
+        notebook_path=f"results/.intake/pw06-mlp/{student}.ipynb",
+        rubric_sha256="0" * 64,
+        grader_version="0.1.0",
+        graded=kind != "unreadable",
+        error="pw06-mlp.ipynb: not a notebook (invalid JSON: Expecting value: line 1 column 1)" if kind == "unreadable" else None,
+        score=round(earned - penalty, 4),
+        max_score=100,
+        pending_points=20,
+        checks=checks,
+        run=None if kind == "unreadable" else run,
+        duration_s=round(float(rng.uniform(35, 140)) if kind != "timeout" else 452.0, 1),
+        graded_at="2026-11-23T10:00:00+00:00",
+        failing_cell=failing,
+        days_late=1.0 if late else 0.0,
+        late_penalty=penalty,
     )
     return result, RosterEntry(student=student, name=name, lms_user_id=str(1200 + index), late=late)
 
@@ -159,9 +218,27 @@ def screenshot(page: Path, target: Path, size: str) -> None:
     if browser is None:
         sys.exit("chromium is not installed: apt-get install -y chromium")
     with tempfile.TemporaryDirectory() as profile:
-        subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                        "--disable-component-update", "--disable-sync", "--hide-scrollbars", f"--user-data-dir={profile}",
-                        f"--screenshot={target}", f"--window-size={size}", page.as_uri()], check=True, capture_output=True, timeout=120)
+        subprocess.run(
+            [
+                browser,
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--hide-scrollbars",
+                f"--user-data-dir={profile}",
+                f"--screenshot={target}",
+                f"--window-size={size}",
+                page.as_uri(),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
 
 
 def main() -> None:

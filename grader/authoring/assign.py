@@ -71,7 +71,7 @@ def _mark(line: str, kind: str) -> tuple[str, str, str] | None:
 
 
 def _uncomment(line: str, indent: str) -> str:
-    body = line[len(indent):] if line.startswith(indent) else line.lstrip()
+    body = line[len(indent) :] if line.startswith(indent) else line.lstrip()
     if body.startswith("# "):
         return indent + body[2:]
     if body.rstrip() == "#" or not body.strip():

@@ -22,7 +22,6 @@ from pydantic import BaseModel, ConfigDict, Field
 from grader.execution.artifacts import ProbeData  # the type that crosses the sandbox boundary lives beside its reader
 from grader.results import CellRecord, CellStatus, CheckResult, CheckStatus
 
-
 REASON_CHARS = 2000
 
 # TensorFlow's error classes (tf.errors.*): their messages name graph nodes and C++ internals, so a student
@@ -105,12 +104,12 @@ class Evidence:
         more = f" and {len(bad) - 1} more" if len(bad) > 1 else ""
         return f" Your {where}{more} {detail}."
 
-    def code_cell(self, check: "CheckBase") -> str:
+    def code_cell(self, check: CheckBase) -> str:
         """Words naming the check and the cell of the submitted notebook that holds its exercise's code."""
         cell = next((index for index, tags, _ in self.code_cells if check.exercise and check.exercise in tags), None)
         return f"check {check.id}" + (f", your code in cell {cell + 1} ({check.exercise})" if cell is not None else "")
 
-    def probe(self, name: str, check: "CheckBase", source: dict[str, ProbeData] | None = None) -> ProbeData:
+    def probe(self, name: str, check: CheckBase, source: dict[str, ProbeData] | None = None) -> ProbeData:
         """The probe's data (``.values``: key -> number, string or array); CheckNotRun with the reason when it did not run."""
         data = (self.probes if source is None else source).get(name)
         if data is None:
@@ -119,7 +118,7 @@ class Evidence:
             raise CheckNotRun(f"{data.error[0].upper()}{data.error[1:]}.{self.failing_cells(check.exercise)}")
         return data
 
-    def value(self, probe: str, key: str, check: "CheckBase") -> Any:
+    def value(self, probe: str, key: str, check: CheckBase) -> Any:
         """One value a probe returned; CheckNotRun naming the failing cell when the probe or the key is missing."""
         data = self.probe(probe, check)
         if key not in data.values:
@@ -168,7 +167,7 @@ def import_tensorflow():
     return tensorflow
 
 
-def settle_dependencies(checks: list["CheckBase"], verdicts: list[CheckResult]) -> list[CheckResult]:
+def settle_dependencies(checks: list[CheckBase], verdicts: list[CheckResult]) -> list[CheckResult]:
     """Verdicts with each rubric ``needs`` applied: a check that failed where a check it needs failed too reports
     the dependency, and the rubric's ``withhold`` decides its points. Judged from the checks' own verdicts, so the
     order of the rubric and of judging never matters."""
@@ -234,8 +233,14 @@ class CheckBase(BaseModel):
     bonus: bool = Field(False, description="Optional work: its points add to the score but not to the maximum.")
     partial: bool = Field(False, description="Allow partial credit (points times the fraction the judge returns); otherwise all or nothing.")
     feedback: Feedback = Field(default_factory=Feedback, description="Texts for the student.")
-    needs: list[str] = Field(default_factory=list, description="Ids of checks this one depends on. When one of them did not pass and this one does not pass either, this check reports 'depends on <id>' instead of charging the same mistake again; `withhold` decides its points.")
-    withhold: bool = Field(True, description="With `needs`: true withholds this check's points while a check it needs did not pass; false keeps them when that check judged the work and failed it, so the mistake it already charges costs once (a needed check that could not run still withholds them).")
+    needs: list[str] = Field(
+        default_factory=list,
+        description="Ids of checks this one depends on. When one of them did not pass and this one does not pass either, this check reports 'depends on <id>' instead of charging the same mistake again; `withhold` decides its points.",
+    )
+    withhold: bool = Field(
+        True,
+        description="With `needs`: true withholds this check's points while a check it needs did not pass; false keeps them when that check judged the work and failed it, so the mistake it already charges costs once (a needed check that could not run still withholds them).",
+    )
 
     def needed_probes(self) -> set[str]:
         """Names of the rubric probes this check reads."""

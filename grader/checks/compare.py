@@ -36,7 +36,7 @@ class CompareCheck(CheckBase):
     what: str | None = Field(None, description="How to name the compared value to the student (default: the field name).")
 
     @model_validator(mode="after")
-    def _formula_named(self) -> "CompareCheck":
+    def _formula_named(self) -> CompareCheck:
         if self.expected == "formula" and not self.formula:
             raise ValueError("expected: formula needs 'formula' (a function name in judges.py)")
         return self

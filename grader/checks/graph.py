@@ -198,7 +198,9 @@ class ExpectedVariable(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(description="fnmatch pattern for the variable's name, matched against the full name or its end after a scope; '{i}' is replaced by the index of a for_each family; '*' accepts any name.")
+    name: str = Field(
+        description="fnmatch pattern for the variable's name, matched against the full name or its end after a scope; '{i}' is replaced by the index of a for_each family; '*' accepts any name."
+    )
     shape: list[int | str] | None = Field(None, description="Expected dimensions: integers or arithmetic expressions over the parameters (and i); omitted: any shape.")
     for_each: int | str | None = Field(None, description="Repeat this entry for i = 1 ... this value (an integer or an expression such as 'n').")
 
@@ -226,12 +228,19 @@ class GraphCheck(CheckBase):
     count: int | str | None = Field(None, description="Exact number of global variables each graph must hold: an integer or an expression over the parameters.")
     variables: list[ExpectedVariable] = Field(default_factory=list, description="Variables each graph must hold, with their shapes.")
     created_by_get_variable: bool = Field(False, description="Every expected variable must have been created by tf.compat.v1.get_variable (not tf.Variable).")
-    shared_by_reuse: bool = Field(False, description="Every expected variable must also have been returned, already existing, by a later get_variable call (sharing through variable scopes and reuse, not Python references).")
-    identify: Literal["name", "role"] = Field("name", description="How an expected variable is found: by its name pattern only, or also by role: when no variable has the name, the first remaining one (in creation order) of the expected shape stands for it, and its name is left to a check that asks for names.")
-    transposed: Literal["refuse", "consistent"] = Field("refuse", description="'consistent': a variable stored with the expected shape transposed counts, provided every variable of its family is stored the same way (one convention throughout).")
+    shared_by_reuse: bool = Field(
+        False, description="Every expected variable must also have been returned, already existing, by a later get_variable call (sharing through variable scopes and reuse, not Python references)."
+    )
+    identify: Literal["name", "role"] = Field(
+        "name",
+        description="How an expected variable is found: by its name pattern only, or also by role: when no variable has the name, the first remaining one (in creation order) of the expected shape stands for it, and its name is left to a check that asks for names.",
+    )
+    transposed: Literal["refuse", "consistent"] = Field(
+        "refuse", description="'consistent': a variable stored with the expected shape transposed counts, provided every variable of its family is stored the same way (one convention throughout)."
+    )
 
     @model_validator(mode="after")
-    def _expressions_use_known_names(self) -> "GraphCheck":
+    def _expressions_use_known_names(self) -> GraphCheck:
         if self.cases is None and self.parameters:
             raise ValueError("'parameters' name the columns of 'cases'; give 'cases' too")
         known = set(self.parameters)

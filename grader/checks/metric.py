@@ -22,7 +22,8 @@ only ``min``), and bands only loosen it with smaller fractions: a better model n
 
 from __future__ import annotations
 
-from typing import Callable, Literal
+from collections.abc import Callable
+from typing import Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -72,7 +73,9 @@ class MetricCheck(CheckBase):
     kind: Literal["metric"] = Field("metric", description="Check kind.")
     probe: str = Field(description="Probe whose output is scored.")
     field: str | None = Field(None, description="Key of the probe output holding predictions made in the sandbox (only without predict).")
-    predict: str | None = Field(None, description="Function of the rubric's judges.py, (probe values, held data) -> predictions, that computes the model's outputs on the host from the weights the probe exported.")
+    predict: str | None = Field(
+        None, description="Function of the rubric's judges.py, (probe values, held data) -> predictions, that computes the model's outputs on the host from the weights the probe exported."
+    )
     metric: Literal["error_rate", "accuracy", "mse"] = Field(description="Metric the grader computes.")
     labels: str = Field(description="Key of the grader-held data (returned by the probe's input maker) with the targets.")
     min: float | None = Field(None, description="Lowest acceptable value (only for metrics where higher is better).")
@@ -81,7 +84,7 @@ class MetricCheck(CheckBase):
     bands: list[MetricBand] = Field(default_factory=list, description="Partial credit beyond the full-points bound (needs partial: true); looser bounds earn smaller fractions.")
 
     @model_validator(mode="after")
-    def _bound_points_the_right_way(self) -> "MetricCheck":
+    def _bound_points_the_right_way(self) -> MetricCheck:
         direction = METRICS[self.metric][1]
         if direction == "lower" and (self.min is not None or self.max is None):
             raise ValueError(f"{self.metric}: lower is better, so give only 'max' (a better model never loses points)")
@@ -111,8 +114,7 @@ class MetricCheck(CheckBase):
         words = "at most" if direction == "lower" else "at least"
         rule = f"{words} {_shown(self.metric, full)} is required"
         if self.bands:
-            rule = f"{words} {_shown(self.metric, full)} earns every point, " + ", ".join(
-                f"{words} {_shown(self.metric, band.bound)} {band.fraction:.0%} of them" for band in self.bands)
+            rule = f"{words} {_shown(self.metric, full)} earns every point, " + ", ".join(f"{words} {_shown(self.metric, band.bound)} {band.fraction:.0%} of them" for band in self.bands)
         for bound, fraction in [(full, 1.0)] + [(band.bound, band.fraction) for band in self.bands]:
             if (value <= bound) if direction == "lower" else (value >= bound):
                 return fraction, rule

@@ -59,7 +59,9 @@ class ReconstructionCheck(CheckBase):
     kind: Literal["reconstruction"] = Field("reconstruction", description="Check kind.")
     probe: str = Field(description="Probe that returned the reconstructions of the images the grader sent.")
     field: str | None = Field(None, description="Key of the probe output holding reconstructions made in the sandbox, one row per image (N, ...) (only without predict).")
-    predict: str | None = Field(None, description="Function of the rubric's judges.py, (probe values, held data) -> (N, ...) reconstructions, computed on the host from the weights the probe exported.")
+    predict: str | None = Field(
+        None, description="Function of the rubric's judges.py, (probe values, held data) -> (N, ...) reconstructions, computed on the host from the weights the probe exported."
+    )
     originals: str = Field(description="Key of the grader-held data (from the probe's input maker) with the original images, values in [0, 1].")
     loss: Literal["mse", "cross_entropy"] = Field(description="mse: squared error ||x - z||^2; cross_entropy: -sum[x log z + (1 - x) log(1 - z)], z clipped to [1e-7, 1 - 1e-7].")
     sum_over_features: bool = Field(True, description="Sum the loss over the values of each image, then average over images (the usual textbook definition); false averages over values too.")
@@ -70,7 +72,7 @@ class ReconstructionCheck(CheckBase):
     what: str | None = Field(None, description="How to name the model to the student (default: the probe name).")
 
     @model_validator(mode="after")
-    def _bounded(self) -> "ReconstructionCheck":
+    def _bounded(self) -> ReconstructionCheck:
         if self.max is None and self.max_ratio_to_reference is None:
             raise ValueError("a reconstruction check needs 'max', 'max_ratio_to_reference', or both")
         if (self.field is None) == (self.predict is None):
@@ -141,10 +143,7 @@ class ReconstructionCheck(CheckBase):
             bounds.append(self.max_ratio_to_reference * reference_value)
         bound = min(bounds)
         per = f"per image (summed over its {originals.shape[1]} pixels)" if self.sum_over_features else "per pixel"
-        reason = (
-            f"The grader measured an average {LOSS_WORDS[self.loss]} reconstruction loss of {value:.4g} {per} "
-            f"for {what} on {len(originals)} held-out test images; at most {bound:.4g} is required"
-        )
+        reason = f"The grader measured an average {LOSS_WORDS[self.loss]} reconstruction loss of {value:.4g} {per} for {what} on {len(originals)} held-out test images; at most {bound:.4g} is required"
         reason += f" (the reference solution reaches {reference_value:.4g})." if reference_value is not None else "."
         measured = {"loss": value, "bound": bound, "n": len(originals)}
         if reference_value is not None:

@@ -24,7 +24,8 @@ cells that the checked cells call is not inspected (scope the rule to those cell
 from __future__ import annotations
 
 import ast
-from typing import Iterable, Literal
+from collections.abc import Iterable
+from typing import Literal
 
 from pydantic import Field
 
@@ -76,7 +77,7 @@ def canonical(name: str) -> str:
     """The name with TensorFlow's Keras aliases spelled as the Keras modules they are."""
     for alias, target in KERAS_ALIASES.items():
         if matches(name, alias):
-            return target + name[len(alias):]
+            return target + name[len(alias) :]
     return name
 
 
@@ -117,13 +118,7 @@ def _dotted(node: ast.AST, aliases: dict[str, str]) -> str | None:
 
 
 def _is_getattr(node: ast.Call) -> bool:
-    return (
-        isinstance(node.func, ast.Name)
-        and node.func.id == "getattr"
-        and len(node.args) >= 2
-        and isinstance(node.args[1], ast.Constant)
-        and isinstance(node.args[1].value, str)
-    )
+    return isinstance(node.func, ast.Name) and node.func.id == "getattr" and len(node.args) >= 2 and isinstance(node.args[1], ast.Constant) and isinstance(node.args[1].value, str)
 
 
 def used_names(tree: ast.Module, aliases: dict[str, str]) -> set[str]:
@@ -192,8 +187,7 @@ class StaticCheck(CheckBase):
             # What a computed name reaches is decided at run time: neither points nor a penalty without a person.
             return Verdict(
                 0.0,
-                f"Needs a TA's review: {scope} choose modules or attributes at run time ({'; '.join(reflecting[:3])}), "
-                f"so the grader cannot tell whether they use {', '.join(self.forbidden)}.",
+                f"Needs a TA's review: {scope} choose modules or attributes at run time ({'; '.join(reflecting[:3])}), so the grader cannot tell whether they use {', '.join(self.forbidden)}.",
                 {"reflections": len(reflecting)},
                 needs_review=True,
             )

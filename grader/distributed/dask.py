@@ -255,7 +255,9 @@ class ClusterSandbox(Sandbox):
         for attempt in range(1, LOST_DATA_ATTEMPTS + 1):
             payload, shared = self.payload(job_dir, limits, wall_limit)
             future = self.client.submit(
-                run_job, payload, shared,
+                run_job,
+                payload,
+                shared,
                 key=f"grader-job-{job_dir.name}-{uuid.uuid4().hex[:8]}",
                 resources={"GPU": self.gpu_count} if self.gpu_count else None,
                 retries=self.retries,  # a task that raised (e.g. the worker's disk was full); lost workers are rerun by the scheduler
@@ -283,7 +285,7 @@ class ClusterSandbox(Sandbox):
         if self.cluster is not None:
             self.cluster.close()
 
-    def __enter__(self) -> "ClusterSandbox":
+    def __enter__(self) -> ClusterSandbox:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -301,7 +303,11 @@ def connect(address: str, sandbox: str, hide: list[Path], gpus: str | None = Non
         workers = int(count) if count else max(1, (os.cpu_count() or 2) // 2)
         # One job per worker process: each sandbox already uses the cores its rubric allows.
         cluster = distributed.LocalCluster(
-            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None, host="127.0.0.1",
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            host="127.0.0.1",
             silence_logs=logging.ERROR,  # the TA reads the progress bar, not Dask's start-up and shutdown chatter
         )
         target = cluster

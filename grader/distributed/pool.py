@@ -7,8 +7,9 @@ submission finishes, so results are stored one by one (a killed batch keeps what
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from typing import Callable, Iterable, TypeVar
+from typing import TypeVar
 
 Item = TypeVar("Item")
 Outcome = TypeVar("Outcome")

@@ -156,7 +156,4 @@ def dump_probe_data(data: dict[str, ProbeData]) -> str:
 
 def load_probe_data(text: str) -> dict[str, ProbeData]:
     raw = json.loads(text)
-    return {
-        name: ProbeData(name, values={k: np.asarray(v) if isinstance(v, list) else v for k, v in item["values"].items()}, error=item["error"])
-        for name, item in raw.items()
-    }
+    return {name: ProbeData(name, values={k: np.asarray(v) if isinstance(v, list) else v for k, v in item["values"].items()}, error=item["error"]) for name, item in raw.items()}

@@ -81,15 +81,29 @@ class Kernel:
         shell, iopub, stdin, control, heartbeat = _free_ports(5)
         connection = os.path.join(self.folder, f"kernel-{uuid.uuid4().hex[:8]}.json")
         with open(os.open(connection, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as handle:
-            json.dump({
-                "shell_port": shell, "iopub_port": iopub, "stdin_port": stdin, "control_port": control, "hb_port": heartbeat,
-                "ip": "127.0.0.1", "key": self.key.decode(), "transport": "tcp", "signature_scheme": "hmac-sha256", "kernel_name": "python3",
-            }, handle)
+            json.dump(
+                {
+                    "shell_port": shell,
+                    "iopub_port": iopub,
+                    "stdin_port": stdin,
+                    "control_port": control,
+                    "hb_port": heartbeat,
+                    "ip": "127.0.0.1",
+                    "key": self.key.decode(),
+                    "transport": "tcp",
+                    "signature_scheme": "hmac-sha256",
+                    "kernel_name": "python3",
+                },
+                handle,
+            )
         self.process = subprocess.Popen(
             # No SQLite history: nothing reads it, and IPython 9 restarts its history thread after every fork,
             # which fails once a fork bomb has used up the job's processes (the next cell would error).
             [sys.executable, "-m", "ipykernel_launcher", "-f", connection, "--HistoryManager.enabled=False"],
-            cwd=self.cwd, env=self.env, stdin=subprocess.DEVNULL, start_new_session=True,
+            cwd=self.cwd,
+            env=self.env,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
         )
         self.shell = self.context.socket(zmq.DEALER)
         self.shell.setsockopt(zmq.LINGER, 0)

@@ -16,9 +16,9 @@ from __future__ import annotations
 import os
 import signal
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 from grader.checks.base import ProbeData
 from grader.errors import InputError, RubricError
@@ -95,7 +95,7 @@ def locate(exercise: str, assignment_id: str | None, candidates: list[Path], cou
     if len(having) == 1:
         return having[0], None
     names = ", ".join(a.id for a in (having or assignments)) or "none in this course"
-    raise InputError(f"grader.check({exercise!r}): cannot tell which assignment this notebook is; pass assignment_id=\"...\" (one of: {names})")
+    raise InputError(f'grader.check({exercise!r}): cannot tell which assignment this notebook is; pass assignment_id="..." (one of: {names})')
 
 
 def executed_cells(namespace: dict) -> list[tuple[int, list[str], str]]:

@@ -109,8 +109,4 @@ def file_digest(path: Path) -> str | None:
 
 def code_cells(notebook: NotebookNode) -> list[tuple[int, list[str], str]]:
     """(index, tags, source) of every code cell, for static checks and reports."""
-    return [
-        (index, list(cell.get("metadata", {}).get("tags", [])), cell.source)
-        for index, cell in enumerate(notebook.cells)
-        if cell.cell_type == "code"
-    ]
+    return [(index, list(cell.get("metadata", {}).get("tags", [])), cell.source) for index, cell in enumerate(notebook.cells) if cell.cell_type == "code"]

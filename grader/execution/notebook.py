@@ -48,7 +48,7 @@ def code_cells(path: Path) -> list[tuple[int, str]]:
 def trim_error(name: str, value: str, limit: int = 600) -> str:
     """Name and message, shortened in the middle: TensorFlow puts the useful line at the end."""
     text = f"{name}: {value}".strip()
-    return text if len(text) <= limit else text[:150] + " ... " + text[-(limit - 155):]
+    return text if len(text) <= limit else text[:150] + " ... " + text[-(limit - 155) :]
 
 
 def run_cell(kernel: Kernel, source: str, timeout: float, cpu_budget: float | None = None) -> CellRun:

@@ -95,8 +95,10 @@ def __grader_install(out_dir, inputs_dir, probes_source, max_bytes):
             raise ForbiddenUse(self.message())
 
         def message(self):
-            return (f"your code used {self.used} while the grader called it with {', '.join(self.packages)} unavailable: "
-                    "this exercise is to be worked out by hand (NumPy only), so code that relies on them (automatic differentiation, say) earns no points here")
+            return (
+                f"your code used {self.used} while the grader called it with {', '.join(self.packages)} unavailable: "
+                "this exercise is to be worked out by hand (NumPy only), so code that relies on them (automatic differentiation, say) earns no points here"
+            )
 
         def hook(self, frame, event, arg):
             if event == "call" and frame.f_code.co_filename.startswith(self.roots):

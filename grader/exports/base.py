@@ -8,9 +8,9 @@ student is in the LMS, which gradebook column to fill) comes in an ``ExportConte
 from __future__ import annotations
 
 import abc
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping
 
 from grader.files import replace_atomically  # noqa: F401 - exporters import it from here
 from grader.lms.roster import Roster, RosterEntry

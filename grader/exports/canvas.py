@@ -39,13 +39,16 @@ class CanvasExporter(Exporter):
             entry = self.context.identity(result)
             canvas = entry if entry and self.context.lms(result) == "canvas" else None
             key = canvas.lms_user_id if canvas and canvas.lms_user_id else result.student
-            rows.setdefault(key, [
-                (entry.name or entry.login) if entry and (entry.name or entry.login) else result.student,
-                canvas.lms_user_id or "" if canvas else "",
-                entry.sis_user_id or "" if entry else "",
-                entry.sis_login_id or "" if entry else "",
-                entry.section or "" if entry else "",
-            ])
+            rows.setdefault(
+                key,
+                [
+                    (entry.name or entry.login) if entry and (entry.name or entry.login) else result.student,
+                    canvas.lms_user_id or "" if canvas else "",
+                    entry.sis_user_id or "" if entry else "",
+                    entry.sis_login_id or "" if entry else "",
+                    entry.section or "" if entry else "",
+                ],
+            )
             scores[key, result.assignment_id] = points(result.score)
             maximum[result.assignment_id] = max(maximum.get(result.assignment_id, 0.0), result.max_score)
         buffer = io.StringIO()

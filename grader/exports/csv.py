@@ -27,9 +27,18 @@ class CsvExporter(Exporter):
             writer.writerow(["student", "assignment", "score", "max_score", "pending_points", "late_penalty", "graded", "error", *map(spreadsheet_text, check_ids)])
             for result in sorted(results, key=lambda r: (r.assignment_id, r.student)):
                 earned = {c.check_id: ("" if c.status in AWAITING_TA else f"{c.points_awarded:g}") for c in result.checks}
-                writer.writerow([
-                    spreadsheet_text(result.student), spreadsheet_text(result.assignment_id), f"{result.score:g}", f"{result.max_score:g}", f"{result.pending_points:g}", f"{result.late_penalty:g}",
-                    "yes" if result.graded else "no", spreadsheet_text(result.error or ""), *(earned.get(i, "") for i in check_ids),
-                ])
+                writer.writerow(
+                    [
+                        spreadsheet_text(result.student),
+                        spreadsheet_text(result.assignment_id),
+                        f"{result.score:g}",
+                        f"{result.max_score:g}",
+                        f"{result.pending_points:g}",
+                        f"{result.late_penalty:g}",
+                        "yes" if result.graded else "no",
+                        spreadsheet_text(result.error or ""),
+                        *(earned.get(i, "") for i in check_ids),
+                    ]
+                )
         temporary.replace(path)
         return path

@@ -45,10 +45,13 @@ class MoodleExporter(Exporter):
                 entry.email or "" if entry else "",
                 entry.id_number or "" if entry else "",
             ]
-            writer.writerow([spreadsheet_text(cell) for cell in text] + [
-                points(result.score),
-                points(result.max_score),
-                spreadsheet_text(result.graded_at),
-                spreadsheet_text(feedback_summary(result)),
-            ])
+            writer.writerow(
+                [spreadsheet_text(cell) for cell in text]
+                + [
+                    points(result.score),
+                    points(result.max_score),
+                    spreadsheet_text(result.graded_at),
+                    spreadsheet_text(feedback_summary(result)),
+                ]
+            )
         return replace_atomically(path, buffer.getvalue())

@@ -1,8 +1,8 @@
 """The LMS side of grading: intake of bulk downloads, the roster (identity, lateness), the late policy.
 
-    unpack_submissions(path, workdir) -> (folder, Roster)   Moodle/Canvas zip or folder -> <student>.ipynb
-    load_roster(folder) / save_roster(roster, folder)      <results>/<assignment>/roster.json
-    apply_late_policy(result, policy, entry)               score = points of the checks - late penalty
+unpack_submissions(path, workdir) -> (folder, Roster)   Moodle/Canvas zip or folder -> <student>.ipynb
+load_roster(folder) / save_roster(roster, folder)      <results>/<assignment>/roster.json
+apply_late_policy(result, policy, entry)               score = points of the checks - late penalty
 """
 
 from __future__ import annotations

@@ -27,9 +27,10 @@ import shutil
 import stat
 import unicodedata
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import BinaryIO, Callable
+from typing import BinaryIO
 
 from grader.errors import SubmissionsError
 from grader.lms.roster import Roster, RosterEntry

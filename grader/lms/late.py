@@ -36,12 +36,14 @@ def apply_late_policy(result: SubmissionResult, policy: LatePolicy | None, entry
     days = days_late(entry, policy)
     percent = min(policy.max_percent, policy.percent_per_day * math.ceil(days)) if policy and days > 0 else 0.0
     penalty = round(earned * percent / 100, 4)
-    return result.model_copy(update={
-        "score": round(earned - penalty, 4),
-        "pending_points": sum(c.points_possible for c in result.checks if c.status in AWAITING_TA),
-        "days_late": days,
-        "late_penalty": penalty,
-    })
+    return result.model_copy(
+        update={
+            "score": round(earned - penalty, 4),
+            "pending_points": sum(c.points_possible for c in result.checks if c.status in AWAITING_TA),
+            "days_late": days,
+            "late_penalty": penalty,
+        }
+    )
 
 
 __all__ = ["apply_late_policy", "days_late"]

@@ -56,13 +56,15 @@ def export_manual(results: list[SubmissionResult], assignment: Assignment, folde
         for result in sorted(results, key=lambda r: r.student):
             notebook, problem = notebooks[result.student]
             scored = _scored(result, item.check_id)
-            answers.append(Answer(
-                student=result.student,
-                cells=answer_cells(notebook, item.exercise) if notebook else [],
-                problem=problem,
-                points=scored.points_awarded if scored else None,
-                comment=scored.reason if scored else "",
-            ))
+            answers.append(
+                Answer(
+                    student=result.student,
+                    cells=answer_cells(notebook, item.exercise) if notebook else [],
+                    problem=problem,
+                    points=scored.points_awarded if scored else None,
+                    comment=scored.reason if scored else "",
+                )
+            )
             rows.append((result.student, item.check_id, item.points, answers[-1].points, answers[-1].comment))
         page = folder / f"{item.check_id}.html"
         folder.mkdir(parents=True, exist_ok=True)
@@ -76,9 +78,7 @@ def _merge_row(result: SubmissionResult, row: SheetRow, item: Item) -> Submissio
     fraction = row.points / item.points if item.points else 1.0
     status = CheckStatus.passed if fraction >= 1 else CheckStatus.failed if row.points == 0 else CheckStatus.partial
     checks = [
-        c.model_copy(update={"status": status, "points_awarded": row.points, "reason": row.comment or TA_DEFAULT_REASON, "hint": None})
-        if c.check_id == row.check_id else c
-        for c in result.checks
+        c.model_copy(update={"status": status, "points_awarded": row.points, "reason": row.comment or TA_DEFAULT_REASON, "hint": None}) if c.check_id == row.check_id else c for c in result.checks
     ]
     return result.model_copy(update={"checks": checks})
 
@@ -102,10 +102,7 @@ def import_manual(sheet: Path, results: list[SubmissionResult], assignment: Assi
         if not any(c.check_id == row.check_id for c in current.checks):
             raise InputError(f"{sheet}: line {row.line}: {row.student}'s result has no {row.check_id} (regrade with the current rubric first)")
         changed[row.student] = _merge_row(current, row, item)
-    return [
-        apply_late_policy(result, assignment.rubric.late_policy, roster.get(result.student) if roster else None)
-        for result in changed.values()
-    ]
+    return [apply_late_policy(result, assignment.rubric.late_policy, roster.get(result.student) if roster else None) for result in changed.values()]
 
 
 __all__ = ["export_manual", "import_manual", "manual_items", "sheet_path"]

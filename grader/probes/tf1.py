@@ -33,8 +33,9 @@ imported inside the functions: importing this module costs nothing.
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator
+from typing import Any
 
 __all__ = [
     "CallFailed",

@@ -161,7 +161,16 @@ def render_dashboard(results: list[SubmissionResult], title: str, roster: Roster
     ]
     chart = Chart()
     return templates.render(
-        "reports/dashboard.html.j2", title=title, cards=cards, chart=chart, bars=histogram(graded, chart), check_rows=check_rows(graded),
-        problems=problems, slowest=sorted(results, key=lambda r: -r.duration_s)[:SLOWEST], students=student_rows(results, roster),
-        latest=max((r.graded_at for r in results), default=""), points=points, report_link=report_link,
+        "reports/dashboard.html.j2",
+        title=title,
+        cards=cards,
+        chart=chart,
+        bars=histogram(graded, chart),
+        check_rows=check_rows(graded),
+        problems=problems,
+        slowest=sorted(results, key=lambda r: -r.duration_s)[:SLOWEST],
+        students=student_rows(results, roster),
+        latest=max((r.graded_at for r in results), default=""),
+        points=points,
+        report_link=report_link,
     )

@@ -33,6 +33,11 @@ CHECK_HELPERS = {"points": points, "status_label": status_label, "figure_source"
 
 def render_html(result: SubmissionResult, title: str) -> str:
     return templates.render(
-        "reports/student.html.j2", result=result, title=title, late=late_note(result), notes=run_summary(result),
-        essential_error=essential_error, **CHECK_HELPERS,
+        "reports/student.html.j2",
+        result=result,
+        title=title,
+        late=late_note(result),
+        notes=run_summary(result),
+        essential_error=essential_error,
+        **CHECK_HELPERS,
     )

@@ -38,8 +38,7 @@ def render_markdown(result: SubmissionResult, title: str) -> str:
         f"# {markdown_text(title)}",
         "",
         f"**Student:** {markdown_text(result.student)}  ",
-        f"**Score:** {points(result.score)} / {points(result.max_score)}"
-        + (f" ({points(result.pending_points)} points still to be graded by a TA)" if result.pending_points else ""),
+        f"**Score:** {points(result.score)} / {points(result.max_score)}" + (f" ({points(result.pending_points)} points still to be graded by a TA)" if result.pending_points else ""),
         "",
     ]
     if late_note(result):

@@ -62,7 +62,7 @@ class Rubric(BaseModel):
     late_policy: LatePolicy | None = Field(None, description="Penalty for submissions the LMS marks late; none when absent.")
 
     @model_validator(mode="after")
-    def _consistent(self) -> "Rubric":
+    def _consistent(self) -> Rubric:
         ids = [check.id for check in self.checks]
         duplicates = sorted({i for i in ids if ids.count(i) > 1})
         if duplicates:

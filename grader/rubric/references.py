@@ -80,7 +80,4 @@ def check_references(rubric: Rubric, rubric_path: Path, probes_source: str, staf
                 continue  # an undeclared probe is refused by the model itself
             keys = returned_keys(functions[spec.function or probe])
             for field in sorted(fields - keys) if keys is not None else []:
-                raise RubricError(
-                    f"{rubric_path}: checks[{check.id}].field: probe {probe!r} returns no key {field!r}"
-                    f" (it returns {', '.join(sorted(keys))}){_did_you_mean(field, keys)}"
-                )
+                raise RubricError(f"{rubric_path}: checks[{check.id}].field: probe {probe!r} returns no key {field!r} (it returns {', '.join(sorted(keys))}){_did_you_mean(field, keys)}")

@@ -22,13 +22,19 @@ from grader.settings import Limits
 class SandboxOutcome(BaseModel):
     """How the sandboxed process ended (not whether the student's code was right)."""
 
-    status: Literal["exited", "timeout", "oom", "crashed"] = Field(description="exited: the runner ended by itself; timeout/oom: the sandbox killed it; crashed: it could not start or died by a signal.")
+    status: Literal["exited", "timeout", "oom", "crashed"] = Field(
+        description="exited: the runner ended by itself; timeout/oom: the sandbox killed it; crashed: it could not start or died by a signal."
+    )
     exit_code: int | None = Field(None, description="Exit code of the runner, when it exited.")
     wall_s: float = Field(description="Seconds the sandbox ran.")
     log_tail: str = Field("", description="Last lines the runner printed (for TAs debugging the grader, not shown to students).")
     backend: str = Field(description="Backend name and the isolation it applied, e.g. 'local (netns, pidns, uid 60123)'.")
     peak_memory_mb: float | None = Field(None, description="Highest resident memory seen, where the backend measures it.")
-    cpu_s: float | None = Field(None, ge=0, description="CPU seconds (user + system) used by every process of the job, from its control group; None where the backend cannot measure it. Unlike wall time it does not grow when the machine is loaded.")
+    cpu_s: float | None = Field(
+        None,
+        ge=0,
+        description="CPU seconds (user + system) used by every process of the job, from its control group; None where the backend cannot measure it. Unlike wall time it does not grow when the machine is loaded.",
+    )
 
 
 class Sandbox(abc.ABC):

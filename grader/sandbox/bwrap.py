@@ -48,7 +48,9 @@ def available() -> str | None:
     try:
         probe = subprocess.run(
             [program, "--unshare-all", "--die-with-parent", "--ro-bind", "/", "/", "--proc", "/proc", "true"],
-            capture_output=True, timeout=20, check=False,
+            capture_output=True,
+            timeout=20,
+            check=False,
         )
     except (OSError, subprocess.TimeoutExpired):
         return None

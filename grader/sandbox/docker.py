@@ -42,8 +42,8 @@ LOG_CAP = {"max-size": "1m", "max-file": "1"}  # what a student may print to the
 class GpuPool:
     """Hands out GPU ids so that no two containers share one unless sharing was asked for ('all').
 
-        pool = GpuPool("1", available=4)   # each job gets its own GPU; a fifth job waits for one
-        ids = pool.acquire(); ...; pool.release(ids)
+    pool = GpuPool("1", available=4)   # each job gets its own GPU; a fifth job waits for one
+    ids = pool.acquire(); ...; pool.release(ids)
     """
 
     def __init__(self, spec: str | None, available: int) -> None:
@@ -99,7 +99,7 @@ class DockerSandbox(Sandbox):
         self._gpu_lock = threading.Lock()
 
     @classmethod
-    def connect(cls, gpus: str | None = None, image: str | None = None) -> "DockerSandbox":
+    def connect(cls, gpus: str | None = None, image: str | None = None) -> DockerSandbox:
         """The sandbox on the local engine with the grading image for this grader's source (built beforehand)."""
         client = engine()
         wants_gpu = bool(gpus and gpus != "0")
@@ -149,7 +149,15 @@ class DockerSandbox(Sandbox):
             pids_limit=limits.processes,
             ulimits=[Ulimit(name="fsize", soft=file_size, hard=file_size), Ulimit(name="core", soft=0, hard=0)],
             log_config=LogConfig(type="json-file", config=LOG_CAP),
-            environment={"GRADER_DATA_DIR": "/job/data", "GRADER_SANDBOX": "1", "HOME": "/job/work", "TMPDIR": "/tmp", "JUPYTER_RUNTIME_DIR": "/job/runtime", "IPYTHONDIR": "/job/runtime/ipython", "MPLCONFIGDIR": "/job/runtime/mpl"},
+            environment={
+                "GRADER_DATA_DIR": "/job/data",
+                "GRADER_SANDBOX": "1",
+                "HOME": "/job/work",
+                "TMPDIR": "/tmp",
+                "JUPYTER_RUNTIME_DIR": "/job/runtime",
+                "IPYTHONDIR": "/job/runtime/ipython",
+                "MPLCONFIGDIR": "/job/runtime/mpl",
+            },
             working_dir="/tmp",
             device_requests=devices,
         )

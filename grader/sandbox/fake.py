@@ -7,8 +7,9 @@ starting a kernel. Each such test sits beside a real test of the same path with 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from grader.sandbox.base import Sandbox, SandboxOutcome
 from grader.settings import Limits

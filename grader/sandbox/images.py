@@ -43,6 +43,7 @@ PACKAGE_ROOT = Path(__file__).resolve().parents[1]
 SANDBOX_UID = 1000
 KEEP_IMAGES = 3  # older grader-sandbox tags are removed after a build (each differs by a thin layer)
 
+
 def runtime_dockerfile(base: str, pins: list[str]) -> str:
     """The runtime layer's Dockerfile (``grader/templates/docker/runtime.Dockerfile.j2``)."""
     return templates.render("docker/runtime.Dockerfile.j2", base=base, requirements=pins)
@@ -95,10 +96,7 @@ def requirements(gpu: bool = False) -> list[str]:
 
 def grader_files(withheld: tuple[str, ...] = WITHHELD) -> list[Path]:
     """The grader package as it goes into the image: sources and data, never the evaluation labels (by default)."""
-    return sorted(
-        path for path in PACKAGE_ROOT.rglob("*")
-        if path.is_file() and "__pycache__" not in path.parts and path.name not in withheld and path.suffix != ".pyc"
-    )
+    return sorted(path for path in PACKAGE_ROOT.rglob("*") if path.is_file() and "__pycache__" not in path.parts and path.name not in withheld and path.suffix != ".pyc")
 
 
 def _digest(*parts: str):

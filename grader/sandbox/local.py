@@ -176,7 +176,7 @@ class LocalSandbox(Sandbox):
                 os.chmod(os.path.join(folder, name), 0o644)
         if uid is not None:
             for sub in ("work", "out", "runtime"):
-                for folder, dirs, files in os.walk(job_dir / sub):
+                for folder, _dirs, files in os.walk(job_dir / sub):
                     os.chown(folder, uid, uid)
                     for name in files:
                         os.chown(os.path.join(folder, name), uid, uid)

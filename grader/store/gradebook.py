@@ -46,7 +46,7 @@ class Gradebook:
     def close(self) -> None:
         self._connection.close()
 
-    def __enter__(self) -> "Gradebook":
+    def __enter__(self) -> Gradebook:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -54,8 +54,16 @@ class Gradebook:
 
     def save(self, result: SubmissionResult) -> None:
         row = (
-            result.assignment_id, result.student, result.notebook_sha256, result.rubric_sha256, result.grader_version,
-            result.score, result.max_score, int(result.graded), result.graded_at, result.model_dump_json(),
+            result.assignment_id,
+            result.student,
+            result.notebook_sha256,
+            result.rubric_sha256,
+            result.grader_version,
+            result.score,
+            result.max_score,
+            int(result.graded),
+            result.graded_at,
+            result.model_dump_json(),
         )
         with self._lock:
             self._connection.execute("BEGIN IMMEDIATE")
@@ -69,9 +77,7 @@ class Gradebook:
 
     def get(self, assignment_id: str, student: str) -> SubmissionResult | None:
         with self._lock:
-            found = self._connection.execute(
-                "SELECT result_json FROM results WHERE assignment_id=? AND student=?", (assignment_id, student)
-            ).fetchone()
+            found = self._connection.execute("SELECT result_json FROM results WHERE assignment_id=? AND student=?", (assignment_id, student)).fetchone()
         return SubmissionResult.model_validate_json(found[0]) if found else None
 
     def all(self, assignment_id: str | None = None) -> list[SubmissionResult]:

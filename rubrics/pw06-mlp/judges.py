@@ -185,10 +185,7 @@ def test_init_shapes(evidence, check):
     for (D, H, K), row in zip(dimensions.tolist(), shapes.tolist()):
         expected = [[D, H], [H, -1], [H, K], [K, -1]]
         got = [[int(v) for v in shape] for shape in row]
-        assert got == expected, (
-            f"init_params({D}, {H}, {K}) gave shapes W1 {got[0][:2]}, b1 {got[1][:1]}, W2 {got[2][:2]}, b2 {got[3][:1]}; "
-            f"expected W1 [{D}, {H}], b1 [{H}], W2 [{H}, {K}], b2 [{K}]."
-        )
+        assert got == expected, f"init_params({D}, {H}, {K}) gave shapes W1 {got[0][:2]}, b1 {got[1][:1]}, W2 {got[2][:2]}, b2 {got[3][:1]}; expected W1 [{D}, {H}], b1 [{H}], W2 [{H}, {K}], b2 [{K}]."
     flags = evidence.value("ex3_shapes", "is_variable", check)
     assert all(int(flag) == 1 for flag in np.ravel(flags)), "init_params must return tf.Variable objects (so GradientTape can train them)."
 

@@ -169,8 +169,7 @@ def test_callable_again(evidence, check):
     own = [int(flag) for flag in np.ravel(values["own_graph"])]
     ran = [int(flag) for flag in np.ravel(values["ran"])]
     assert own[1], (
-        f"Called a second time in a new graph, {call} returned tensors of another graph: build x, the W_i and every "
-        "operation inside the function on each call (no tensors kept from an earlier call)."
+        f"Called a second time in a new graph, {call} returned tensors of another graph: build x, the W_i and every operation inside the function on each call (no tensors kept from an earlier call)."
     )
     assert own[0] and ran == [1, 1], f"The graph built by {call} could not be run in a new session with the grader's x."
     shapes = [[(v.name, v.shape) for v in summary.variables] for summary in (first, second)]

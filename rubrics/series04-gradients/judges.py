@@ -97,9 +97,7 @@ def test_hessian_output_layer(evidence, check):
     inputs = evidence.inputs["hessian"]
     actual = finite_array(evidence.value("hessian", "W3", check), "Your diag_hessian for W3")
     expected = exact_diag_hessians(inputs)[2]
-    assert actual.shape == expected.shape, (
-        f"diag_hessian returned an array of shape {actual.shape[1:]} for W3; W3's shape {expected.shape[1:]} was expected."
-    )
+    assert actual.shape == expected.shape, f"diag_hessian returned an array of shape {actual.shape[1:]} for W3; W3's shape {expected.shape[1:]} was expected."
     close = np.isclose(actual, expected, rtol=1e-6, atol=1e-9).reshape(len(actual), -1).all(axis=1)
     assert close.all(), (
         f"For the output layer W3 your diagonal Hessian differs from the exact second derivatives (automatic differentiation) "
@@ -144,7 +142,7 @@ def test_complexity(evidence, check):
     for name, (answer, wanted) in answers.items():
         degree = big_o_degree(str(answer))
         if degree is None:
-            problems.append(f"{name} = {str(answer)[:60]!r} could not be read as a big-O in W, the number of weights (write e.g. \"O(W^3)\")")
+            problems.append(f'{name} = {str(answer)[:60]!r} could not be read as a big-O in W, the number of weights (write e.g. "O(W^3)")')
         elif degree != wanted:
             problems.append(f"{name} = {str(answer)[:60]!r} reads as {words.get(degree, f'degree {degree}')} in W, which is not the cost asked for")
     if not problems:

@@ -168,8 +168,7 @@ def test_init_layout(evidence, check):
             for group, expected in zip(("weights", "biases"), _shape_names(sizes)):
                 keys = _names(evidence.value("init_layout", f"{method}.{label}.{group}.keys", check))
                 assert sorted(keys) == sorted(expected), (
-                    f"{call} returned {group} with the keys {', '.join(sorted(keys)) or 'none'}; "
-                    f"{', '.join(sorted(expected))} were expected (the decoder mirrors the encoder)."
+                    f"{call} returned {group} with the keys {', '.join(sorted(keys)) or 'none'}; {', '.join(sorted(expected))} were expected (the decoder mirrors the encoder)."
                 )
                 for key, shape in expected.items():
                     got = [int(v) for v in np.ravel(evidence.value("init_layout", f"{method}.{label}.{group}.shape.{key}", check))]
@@ -180,7 +179,7 @@ def _statistics(evidence, check, method):
     """{(stack, key): (mean, std, rows, cols)} of one initialisation method."""
     values = evidence.probe("init_statistics", check).values
     found = {}
-    for name, value in values.items():
+    for name in values:
         parts = name.split(".")
         if parts[0] == method and parts[-1] == "std":
             stack, key = parts[1], ".".join(parts[2:-1])
@@ -196,7 +195,7 @@ def _statistics(evidence, check, method):
 def test_init_normal(evidence, check):
     statistics = _statistics(evidence, check, "normal")
     bias_count = bias_square_sum = 0.0
-    for (stack, key), (mean, std, rows, cols) in sorted(statistics.items()):
+    for (_stack, key), (mean, std, rows, cols) in sorted(statistics.items()):
         if cols:  # a weight matrix: thousands of values, so the estimates are tight
             assert 0.9 <= std <= 1.1 and abs(mean) <= 0.1, (
                 f'init_weights(..., method="normal") gives {key} ({rows:.0f}x{cols:.0f}) weights with mean {mean:.3g} and standard '
@@ -207,10 +206,7 @@ def test_init_normal(evidence, check):
             bias_square_sum += rows * (std**2 + mean**2)
     if bias_count:
         spread = float(np.sqrt(bias_square_sum / bias_count))
-        assert 0.8 <= spread <= 1.2, (
-            f'init_weights(..., method="normal") gives biases with a root-mean-square of {spread:.3g}; '
-            f"task 2 draws the biases from N(0, 1) too (root-mean-square about 1)."
-        )
+        assert 0.8 <= spread <= 1.2, f'init_weights(..., method="normal") gives biases with a root-mean-square of {spread:.3g}; task 2 draws the biases from N(0, 1) too (root-mean-square about 1).'
 
 
 def test_init_xavier(evidence, check):
@@ -218,7 +214,7 @@ def test_init_xavier(evidence, check):
     for sigmoid units (Glorot & Bengio), with the factor named; nothing for other scales."""
     statistics = _statistics(evidence, check, "xavier")
     scaled = []
-    for (stack, key), (mean, std, rows, cols) in sorted(statistics.items()):
+    for (_stack, key), (mean, std, rows, cols) in sorted(statistics.items()):
         if not cols:
             continue  # biases: zero or small, the sheet does not prescribe them
         expected = float(np.sqrt(2.0 / (rows + cols)))

@@ -74,8 +74,8 @@ def _network(inputs, depth):
     import tensorflow as tf
 
     prefix = f"d{depth}."
-    weights = {key[len(prefix):]: tf.Variable(value) for key, value in inputs.items() if key.startswith(prefix) and "_h" in key}
-    biases = {key[len(prefix):]: tf.Variable(value) for key, value in inputs.items() if key.startswith(prefix) and "_b" in key}
+    weights = {key[len(prefix) :]: tf.Variable(value) for key, value in inputs.items() if key.startswith(prefix) and "_h" in key}
+    biases = {key[len(prefix) :]: tf.Variable(value) for key, value in inputs.items() if key.startswith(prefix) and "_b" in key}
     return weights, biases
 
 

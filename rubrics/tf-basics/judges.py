@@ -57,8 +57,7 @@ def host_softmax_scores(values, held):
     if weights is None or biases is None:
         found = ", ".join(f"{v.name} {_shape_words(v.shape or [])}" for v in trained) or "none"
         raise CheckNotRun(
-            f"The grader computes the accuracy from your trained W (784 x 10) and b (10), but softmax_classifier(784, 10) "
-            f"created the trainable variables {found}; your TA will look at it."
+            f"The grader computes the accuracy from your trained W (784 x 10) and b (10), but softmax_classifier(784, 10) created the trainable variables {found}; your TA will look at it."
         )
     images = held["images"].reshape(len(held["images"]), 784).astype(np.float64) / 255.0
     return images @ weights.astype(np.float64) + biases.astype(np.float64)
@@ -169,13 +168,11 @@ def test_softmax_graph(evidence, check):
     )
     loss = finite_array(values["cross_entropy_value"], f"cross_entropy of {call}")
     assert loss.ndim == 0, (
-        f"In {call}, cross_entropy has shape {list(loss.shape)}; it must be one number, the mean over the batch "
-        "(tf.reduce_mean(-tf.reduce_sum(label * tf.log(prediction), axis=1)))."
+        f"In {call}, cross_entropy has shape {list(loss.shape)}; it must be one number, the mean over the batch (tf.reduce_mean(-tf.reduce_sum(label * tf.log(prediction), axis=1)))."
     )
     expected = float(np.mean(-np.sum(inputs["labels"] * np.log(np.clip(prediction, 1e-30, None)), axis=1)))
     assert abs(float(loss) - expected) <= 1e-3 * max(1.0, abs(expected)), (
-        f"In {call}, cross_entropy is {float(loss):.5g} where the mean cross-entropy of your prediction is {expected:.5g} "
-        "(the mean over the batch of -sum(label * log(prediction)))."
+        f"In {call}, cross_entropy is {float(loss):.5g} where the mean cross-entropy of your prediction is {expected:.5g} (the mean over the batch of -sum(label * log(prediction)))."
     )
 
 
@@ -202,6 +199,4 @@ def test_conv_output(evidence, check):
     assert weights is not None and biases is not None, f"{call} must create weights of shape {kernel_shape} and biases of shape [{kernel_shape[-1]}]."
     expected = np.maximum(conv2d_same(inputs["images"].astype(np.float64), weights) + biases, 0.0)
     actual = finite_array(values["output"], f"the output of {call}")
-    assert _close(actual, expected), (
-        f"{call} does not return ReLU(conv2d(input, weights, strides 1, padding SAME) + biases) for the grader's images."
-    )
+    assert _close(actual, expected), f"{call} does not return ReLU(conv2d(input, weights, strides 1, padding SAME) + biases) for the grader's images."

@@ -131,9 +131,7 @@ def test_bad_expectations_are_rejected_when_the_rubric_loads(fields, words):
 
 
 def test_a_rubric_selects_the_kind_by_name():
-    rubric = Rubric.model_validate(
-        {"id": "s", "title": "S", "notebook": "s.ipynb", "probes": {"compression": {}}, "checks": [{"kind": "graph", **SERIES01}]}
-    )
+    rubric = Rubric.model_validate({"id": "s", "title": "S", "notebook": "s.ipynb", "probes": {"compression": {}}, "checks": [{"kind": "graph", **SERIES01}]})
     assert isinstance(rubric.checks[0], GraphCheck) and rubric.checks[0].needed_probes() == {"compression"}
 
 
@@ -210,9 +208,15 @@ def test_four_shared_filter_variables(tf, tmp_path):
         return my_image_filter
 
     check = GraphCheck(
-        id="filters", title="Four shared variables", points=5, probe="filters", summary="graph", count=4,
+        id="filters",
+        title="Four shared variables",
+        points=5,
+        probe="filters",
+        summary="graph",
+        count=4,
         variables=[{"name": f"conv{i}/{part}", "shape": shape} for i in (1, 2) for part, shape in (("weights", [5, 5, 32, 32]), ("biases", [32]))],
-        created_by_get_variable=True, shared_by_reuse=True,
+        created_by_get_variable=True,
+        shared_by_reuse=True,
     )
     good = run_probe(tmp_path / "good", PROBES, "filters", {"my_image_filter": image_filter("get_variable")})
     assert judge(check, good, {}).status == CheckStatus.passed

@@ -26,13 +26,25 @@ def evidence_with(weights):
     return Evidence(
         probes={"params": ProbeData("params", {"W": weights})},
         held={"params": {"images": np.eye(10)[LABELS], "labels": LABELS}},
-        inputs={}, reference=None, code_cells=[], cells=[], staff=SimpleNamespace(host_scores=host_scores),
+        inputs={},
+        reference=None,
+        code_cells=[],
+        cells=[],
+        staff=SimpleNamespace(host_scores=host_scores),
     )
 
 
 CHECK = MetricCheck(
-    id="err", title="error rate", points=10, probe="params", predict="host_scores", metric="error_rate",
-    labels="labels", max=0.12, partial=True, bands=[{"bound": 0.15, "fraction": 0.5}],
+    id="err",
+    title="error rate",
+    points=10,
+    probe="params",
+    predict="host_scores",
+    metric="error_rate",
+    labels="labels",
+    max=0.12,
+    partial=True,
+    bands=[{"bound": 0.15, "fraction": 0.5}],
 )
 
 

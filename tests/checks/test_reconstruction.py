@@ -29,9 +29,7 @@ def check(**fields):
 
 def judged(rubric_check, reconstructions, reference=REFERENCE):
     reference_data = None if reference is None else {"recon": ProbeData("recon", values={"reconstructions": reference})}
-    return rubric_check.judge(
-        evidence({"recon": {"reconstructions": reconstructions}}, held={"recon": {"images": ORIGINALS}}, reference=reference_data)
-    )
+    return rubric_check.judge(evidence({"recon": {"reconstructions": reconstructions}}, held={"recon": {"images": ORIGINALS}}, reference=reference_data))
 
 
 def test_losses_follow_the_sheet_sum_per_image_then_mean():
@@ -103,10 +101,7 @@ def test_nan_reconstructions_earn_zero():
     broken[3, 3] = np.nan
     result = judged(check(what="trained_xent"), broken)
     assert result.status == CheckStatus.error
-    assert result.reason == (
-        "Not evaluated: trained_xent gave NaN or infinite reconstructions: its weights probably became NaN "
-        "because the training diverged (a log(0) in the loss, for example)."
-    )
+    assert result.reason == ("Not evaluated: trained_xent gave NaN or infinite reconstructions: its weights probably became NaN because the training diverged (a log(0) in the loss, for example).")
     text = judged(check(what="trained_xent"), np.array([["a"] * 784] * 20))
     assert text.status == CheckStatus.error and "not numbers" in text.reason
 

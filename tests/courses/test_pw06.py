@@ -49,7 +49,10 @@ def test_grade_command_on_samples(tmp_path):
         shutil.copy(SAMPLES / f"{name}.ipynb", folder / f"{name}.ipynb")
     done = subprocess.run(
         [sys.executable, "-m", "grader", "grade", str(folder), "-a", "pw06-mlp", "--out", str(tmp_path / "out"), "-j", "2"],
-        capture_output=True, text=True, cwd=REPO, timeout=600,
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=600,
     )
     assert done.returncode == 0, done.stderr
     assert "keras_in_ex3" in done.stdout and "lost: ex3-no-keras" in done.stdout

@@ -92,8 +92,7 @@ def test_a_mixed_convention_is_named_and_costs_the_variables_points(tmp_path):
     # W_1 the sheet's way, the others transposed: x_prime still fits together, the convention does not.
     mixed = LAYER_STYLE.replace(
         'W = tf.get_variable(f"W_{i}", shape=[d - (i - 1) * k, d - i * k])\n            h = tf.matmul(h, W)',
-        'shape = [d - i * k, d - (i - 1) * k] if i == 1 else [d - (i - 1) * k, d - i * k]\n'
-        '            h = tf.matmul(h, tf.get_variable(f"W_{i}", shape=shape), transpose_b=(i == 1))',
+        'shape = [d - i * k, d - (i - 1) * k] if i == 1 else [d - (i - 1) * k, d - i * k]\n            h = tf.matmul(h, tf.get_variable(f"W_{i}", shape=shape), transpose_b=(i == 1))',
     ).replace('h = tf.matmul(h, tf.get_variable(f"W_{i}"), transpose_b=True)', 'h = tf.matmul(h, tf.get_variable(f"W_{i}"), transpose_b=(i != 1))')
     points, verdicts = graded_series01(tmp_path, mixed)
     assert points["s01-variables"] == 0 and "use one convention for all of them" in verdicts["s01-variables"].reason
@@ -112,9 +111,13 @@ def test_x_prime_and_x_tilde_each_earn_their_part(tmp_path):
 
 
 def test_sharing_waits_for_get_variable_as_the_rubric_says(tmp_path):
-    variables = SHEET_STYLE.replace(
-        'W = tf.get_variable(f"W_{i}", shape=[d - i * k, d - (i - 1) * k])', 'W = tf.Variable(tf.random_normal([d - i * k, d - (i - 1) * k]), name=f"W_{i}")\n            Ws.append(W)'
-    ).replace('tf.get_variable(f"W_{i}")', "Ws[i - 1]").replace("    h = x\n", "    h = x\n    Ws = []\n")
+    variables = (
+        SHEET_STYLE.replace(
+            'W = tf.get_variable(f"W_{i}", shape=[d - i * k, d - (i - 1) * k])', 'W = tf.Variable(tf.random_normal([d - i * k, d - (i - 1) * k]), name=f"W_{i}")\n            Ws.append(W)'
+        )
+        .replace('tf.get_variable(f"W_{i}")', "Ws[i - 1]")
+        .replace("    h = x\n", "    h = x\n    Ws = []\n")
+    )
     points, verdicts = graded_series01(tmp_path, variables)
     assert points["s01-get-variable"] == 0 and points["s01-sharing"] == 0
     assert verdicts["s01-sharing"].reason.startswith("Depends on s01-get-variable")

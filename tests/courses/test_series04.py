@@ -58,4 +58,3 @@ def test_validate_command_exits_zero():
     done = subprocess.run([sys.executable, "-m", "grader", "validate", "series04-gradients"], capture_output=True, text=True, cwd=REPO, timeout=600)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "scored as expected" in done.stdout
-

@@ -42,12 +42,16 @@ def test_accuracy_is_computed_from_the_trained_variables(judges):
     W = np.zeros((784, 10))
     W[:, 3] = 1.0  # always predicts 3
     for orientation in (W, W.T):
-        values = {"graph.variables.names": ["W", "b"], "graph.variables.ranks": [2, 1],
-                  "graph.variables.dims": [*orientation.shape, 10], "graph.variables.trainable": [1, 1],
-                  "graph.values.0": orientation, "graph.values.1": np.zeros(10)}
+        values = {
+            "graph.variables.names": ["W", "b"],
+            "graph.variables.ranks": [2, 1],
+            "graph.variables.dims": [*orientation.shape, 10],
+            "graph.variables.trainable": [1, 1],
+            "graph.values.0": orientation,
+            "graph.values.1": np.zeros(10),
+        }
         assert np.all(judges.host_softmax_scores(values, held).argmax(axis=1) == 3)
-    values = {"graph.variables.names": ["hidden"], "graph.variables.ranks": [2], "graph.variables.dims": [784, 32],
-              "graph.variables.trainable": [1], "graph.values.0": np.zeros((784, 32))}
+    values = {"graph.variables.names": ["hidden"], "graph.variables.ranks": [2], "graph.variables.dims": [784, 32], "graph.variables.trainable": [1], "graph.values.0": np.zeros((784, 32))}
     with pytest.raises(CheckNotRun, match="hidden"):
         judges.host_softmax_scores(values, held)
 

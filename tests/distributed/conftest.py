@@ -41,14 +41,18 @@ class LocalDask:
     def _start(self, name: str, *arguments: str) -> None:
         log = open(self.folder / f"{name}.log", "wb")
         self.processes[name] = subprocess.Popen(
-            [sys.executable, "-m", "dask", *arguments], stdout=log, stderr=subprocess.STDOUT, start_new_session=True, cwd=self.folder,
+            [sys.executable, "-m", "dask", *arguments],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            cwd=self.folder,
             # The checkout first on the path, as pytest has it: workers import this grader and the tests' plugins
             # (pytest puts the repository on its own sys.path, which a child process does not inherit).
             env={**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH", "")]))},
         )
         log.close()
 
-    def start(self, workers: dict[str, list[str]]) -> "LocalDask":
+    def start(self, workers: dict[str, list[str]]) -> LocalDask:
         self._start("scheduler", "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard", "--scheduler-file", str(self.scheduler_file))
         for name, extra in workers.items():
             self._start(name, "worker", "--scheduler-file", str(self.scheduler_file), "--host", "127.0.0.1", "--nworkers", "1", "--nthreads", "1", "--no-dashboard", "--name", name, *extra)

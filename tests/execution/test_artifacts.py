@@ -95,8 +95,7 @@ def test_probe_runtime_writes_only_plain_data(tmp_path):
     source = Path(runtime_module.__file__).read_text()
     namespace = {"get_ipython": lambda: type("K", (), {"user_ns": {"f": lambda v: v * 2}})()}
     exec(compile(source, "probe_runtime.py", "exec"), namespace)
-    probes = "def p(ns, inputs):\n    return {'out': ns['f'](inputs['x']), 'meta': {'n': 3, 'names': ['a', 'b']}}\n" \
-             "def bad(ns, inputs):\n    return {'obj': object()}\n"
+    probes = "def p(ns, inputs):\n    return {'out': ns['f'](inputs['x']), 'meta': {'n': 3, 'names': ['a', 'b']}}\ndef bad(ns, inputs):\n    return {'obj': object()}\n"
     (tmp_path / "inputs").mkdir()
     np.savez(tmp_path / "inputs" / "p.npz", x=np.arange(3.0))
     probes_out = probes_dir(tmp_path)

@@ -18,8 +18,7 @@ BUDGETS = "timeouts: {cell: 3, notebook: 30, probe: 10, grace: 10, wall_factor: 
 CELL_BUDGET = 3
 BURN = 1.0  # CPU seconds the honest cell burns: a third of its budget, several times its wall time under the hog
 HONEST = (
-    f"import time\nstart = time.process_time()\nwhile time.process_time() - start < {BURN}:\n    pass\n\n"
-    "def double(x):\n    return 2 * x",
+    f"import time\nstart = time.process_time()\nwhile time.process_time() - start < {BURN}:\n    pass\n\ndef double(x):\n    return 2 * x",
     ["ex1"],
 )
 ENDLESS = ("total = 0\nwhile True:\n    total += 1", ["ex3"])

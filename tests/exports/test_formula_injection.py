@@ -31,10 +31,7 @@ def hostile_results():
 
 
 def hostile_roster(lms: str) -> Roster:
-    students = {
-        name: RosterEntry(student=name, name=name, login=name, lms_user_id=f"{100 + index}", email="@evil.example", id_number="-1", section="+A")
-        for index, name in enumerate(HOSTILE_NAMES)
-    }
+    students = {name: RosterEntry(student=name, name=name, login=name, lms_user_id=f"{100 + index}", email="@evil.example", id_number="-1", section="+A") for index, name in enumerate(HOSTILE_NAMES)}
     return Roster(lms=lms, source="submissions.zip", students=students)
 
 
@@ -52,11 +49,14 @@ def assert_inert(rows: list[list[str]], numeric_columns: set[str]) -> None:
                 assert not value.startswith(FORMULA_STARTS), f"{column}={value!r} would run as a formula"
 
 
-@pytest.mark.parametrize("format_name, lms, numeric", [
-    ("csv", None, {"score", "max_score", "pending_points", "late_penalty", "ex1-forward"}),
-    ("canvas", "canvas", {"pw06-mlp"}),
-    ("moodle", "moodle", {"Grade", "Maximum Grade"}),
-])
+@pytest.mark.parametrize(
+    "format_name, lms, numeric",
+    [
+        ("csv", None, {"score", "max_score", "pending_points", "late_penalty", "ex1-forward"}),
+        ("canvas", "canvas", {"pw06-mlp"}),
+        ("moodle", "moodle", {"Grade", "Maximum Grade"}),
+    ],
+)
 def test_every_csv_export_neutralises_formulas(tmp_path, format_name, lms, numeric):
     context = ExportContext(rosters={"pw06-mlp": hostile_roster(lms)} if lms else {})
     path = EXPORTERS[format_name](context).write(hostile_results(), tmp_path / f"{format_name}.csv")

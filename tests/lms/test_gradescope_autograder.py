@@ -16,11 +16,11 @@ import os
 import stat
 import subprocess
 import sys
-import tomllib
 import zipfile
 from pathlib import Path
 
 import pytest
+import tomllib
 
 from grader import api
 from grader.rubric import load_assignment
@@ -76,9 +76,17 @@ def test_bundle_holds_what_gradescope_runs_and_never_the_reference_notebook(bund
         config = json.loads(archive.read("grader.json"))
         pyproject = tomllib.loads(archive.read("grader-src/pyproject.toml").decode())
     names = set(infos)
-    assert {"setup.sh", "run_autograder", "grader.json", "course/rubrics/tiny.yaml", "course/rubrics/tiny/probes.py",
-            "course/rubrics/tiny/judges.py", "grader-src/pyproject.toml", "grader-src/grader/__init__.py",
-            "grader-src/grader/datasets/data/mnist/t10k-labels-idx1-ubyte.gz"} <= names
+    assert {
+        "setup.sh",
+        "run_autograder",
+        "grader.json",
+        "course/rubrics/tiny.yaml",
+        "course/rubrics/tiny/probes.py",
+        "course/rubrics/tiny/judges.py",
+        "grader-src/pyproject.toml",
+        "grader-src/grader/__init__.py",
+        "grader-src/grader/datasets/data/mnist/t10k-labels-idx1-ubyte.gz",
+    } <= names
     cached = [n for n in names if n.startswith("course/cache/")]
     assert len(cached) == 1 and cached[0].startswith(f"course/cache/reference-tiny-{config['rubric_sha256'][:16]}-"), cached
     assert not [n for n in names if n.endswith(".ipynb") or "__pycache__" in n or n.startswith("course/reference")]
@@ -119,10 +127,13 @@ def test_wrong_answers_lose_points_with_reasons(bundle, tmp_path):
     assert tests["greeting"]["status"] == "failed" and "'Bye'" in tests["greeting"]["output"]
 
 
-@pytest.mark.parametrize("files, message", [
-    ([], "no notebook was uploaded; upload your tiny.ipynb"),
-    (["a.ipynb", "b.ipynb"], "2 notebooks were uploaded (a.ipynb, b.ipynb); upload your tiny.ipynb"),
-])
+@pytest.mark.parametrize(
+    "files, message",
+    [
+        ([], "no notebook was uploaded; upload your tiny.ipynb"),
+        (["a.ipynb", "b.ipynb"], "2 notebooks were uploaded (a.ipynb, b.ipynb); upload your tiny.ipynb"),
+    ],
+)
 def test_an_upload_that_cannot_be_graded_still_gets_results(bundle, tmp_path, files, message):
     root = autograder_root(bundle, tmp_path / "autograder")
     for name in files:

@@ -30,14 +30,17 @@ def add_symlink(archive: Path, name: str, target: str) -> None:
 
 
 def test_moodle_download_becomes_one_notebook_per_student(tmp_path):
-    archive = build_zip(tmp_path / "PW06-download.zip", {
-        "Jane Doe_1234_assignsubmission_file_/pw06-mlp.ipynb": NOTEBOOK,
-        "Jane Doe_1234_assignsubmission_file_/notes.pdf": b"%PDF",
-        "Jane Doe_1234_assignsubmission_onlinetext_/onlinetext.html": "<p>hi</p>",
-        "José Álvarez_2001_assignsubmission_file_/work/pw06-mlp.ipynb": NOTEBOOK,
-        "Only Pdf_3001_assignsubmission_file_/report.pdf": b"%PDF",
-        "__MACOSX/Jane Doe_1234_assignsubmission_file_/._pw06-mlp.ipynb": b"junk",
-    })
+    archive = build_zip(
+        tmp_path / "PW06-download.zip",
+        {
+            "Jane Doe_1234_assignsubmission_file_/pw06-mlp.ipynb": NOTEBOOK,
+            "Jane Doe_1234_assignsubmission_file_/notes.pdf": b"%PDF",
+            "Jane Doe_1234_assignsubmission_onlinetext_/onlinetext.html": "<p>hi</p>",
+            "José Álvarez_2001_assignsubmission_file_/work/pw06-mlp.ipynb": NOTEBOOK,
+            "Only Pdf_3001_assignsubmission_file_/report.pdf": b"%PDF",
+            "__MACOSX/Jane Doe_1234_assignsubmission_file_/._pw06-mlp.ipynb": b"junk",
+        },
+    )
     folder, roster = unpack_submissions(archive, tmp_path / "intake", "pw06-mlp.ipynb")
     assert folder == tmp_path / "intake"
     assert sorted(p.name for p in folder.iterdir()) == ["jane-doe-1234.ipynb", "jose-alvarez-2001.ipynb", "only-pdf-3001"]
@@ -58,12 +61,15 @@ def test_flat_moodle_download_is_understood(tmp_path):
 
 
 def test_canvas_submissions_zip_with_late_marks_and_resubmissions(tmp_path):
-    archive = build_zip(tmp_path / "submissions.zip", {
-        "doejane_1234_98765_pw06-mlp.ipynb": NOTEBOOK,
-        "smithbob_late_2345_98766_pw06-mlp-2.ipynb": NOTEBOOK,
-        "smithbob_late_2345_98766_scratch.ipynb": NOTEBOOK,
-        "leecarol_3456_98767_answers.pdf": b"%PDF",
-    })
+    archive = build_zip(
+        tmp_path / "submissions.zip",
+        {
+            "doejane_1234_98765_pw06-mlp.ipynb": NOTEBOOK,
+            "smithbob_late_2345_98766_pw06-mlp-2.ipynb": NOTEBOOK,
+            "smithbob_late_2345_98766_scratch.ipynb": NOTEBOOK,
+            "leecarol_3456_98767_answers.pdf": b"%PDF",
+        },
+    )
     folder, roster = unpack_submissions(archive, tmp_path / "intake", "pw06-mlp.ipynb")
     assert sorted(p.name for p in folder.iterdir()) == ["doejane-1234.ipynb", "leecarol-3456", "smithbob-2345.ipynb"]
     bob = roster.students["smithbob-2345"]
@@ -135,11 +141,14 @@ def test_size_caps_are_counted_while_extracting(tmp_path):
 def test_an_oversize_notebook_costs_only_its_student(tmp_path):
     # A Moodle download where one student handed in a notebook over the cap (101 MB of padding, a few KB zipped).
     oversize = NOTEBOOK[:-1] + ', "padding": "' + " " * (101 * 1024 * 1024) + '"}'
-    archive = build_zip(tmp_path / "moodle.zip", {
-        "Jane Doe_1234_assignsubmission_file_/pw06-mlp.ipynb": NOTEBOOK,
-        "Huge Hugo_2001_assignsubmission_file_/pw06-mlp.ipynb": oversize,
-        "Zoe Zed_3001_assignsubmission_file_/pw06-mlp.ipynb": NOTEBOOK,
-    })
+    archive = build_zip(
+        tmp_path / "moodle.zip",
+        {
+            "Jane Doe_1234_assignsubmission_file_/pw06-mlp.ipynb": NOTEBOOK,
+            "Huge Hugo_2001_assignsubmission_file_/pw06-mlp.ipynb": oversize,
+            "Zoe Zed_3001_assignsubmission_file_/pw06-mlp.ipynb": NOTEBOOK,
+        },
+    )
     assert archive.stat().st_size < 1_000_000
     folder, roster = unpack_submissions(archive, tmp_path / "intake", "pw06-mlp.ipynb")
     assert sorted(p.name for p in folder.iterdir()) == ["huge-hugo-2001", "jane-doe-1234.ipynb", "zoe-zed-3001.ipynb"]
@@ -153,7 +162,7 @@ def test_headers_that_lie_about_sizes_do_not_help(tmp_path):
     archive = build_zip(tmp_path / "liar.zip", {"alice.ipynb": b"0" * (3 * 1024 * 1024)})
     data = bytearray(archive.read_bytes())
     central = data.rfind(b"PK\x01\x02")
-    data[central + 24:central + 28] = (10).to_bytes(4, "little")  # the central directory claims 10 bytes
+    data[central + 24 : central + 28] = (10).to_bytes(4, "little")  # the central directory claims 10 bytes
     archive.write_bytes(bytes(data))
     with pytest.raises(SubmissionsError) as refused:
         unpack_submissions(archive, tmp_path / "intake", limits=IntakeLimits(max_file_mb=2))

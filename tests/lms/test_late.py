@@ -15,13 +15,16 @@ def alice():
     return sample_results()[0]  # 15 points earned, 5 pending
 
 
-@pytest.mark.parametrize("entry, days, penalty", [
-    (None, 0, 0),
-    (RosterEntry(student="x"), 0, 0),
-    (RosterEntry(student="x", late=True), 1, 1.5),  # Canvas says late, not how late: unknown_days (1)
-    (RosterEntry(student="x", late=True, days_late=1.2), 1.2, 3.0),  # a started day counts whole
-    (RosterEntry(student="x", late=True, days_late=9), 9, 3.75),  # capped at 25 %
-])
+@pytest.mark.parametrize(
+    "entry, days, penalty",
+    [
+        (None, 0, 0),
+        (RosterEntry(student="x"), 0, 0),
+        (RosterEntry(student="x", late=True), 1, 1.5),  # Canvas says late, not how late: unknown_days (1)
+        (RosterEntry(student="x", late=True, days_late=1.2), 1.2, 3.0),  # a started day counts whole
+        (RosterEntry(student="x", late=True, days_late=9), 9, 3.75),  # capped at 25 %
+    ],
+)
 def test_penalty(entry, days, penalty):
     rescored = apply_late_policy(alice(), POLICY, entry)
     assert (rescored.days_late, rescored.late_penalty, rescored.score) == (days, penalty, 15 - penalty)

@@ -86,7 +86,10 @@ def test_export_writes_a_page_of_answers_and_a_sheet(graded):
     assert "Untagged notes" not in html
     rows = list(csv.DictReader(io.StringIO(sheet.read_text())))
     assert [(r["student"], r["check_id"], r["points_possible"], r["points"], r["comment"]) for r in rows] == [
-        ("alice", "essay", "3", "", ""), ("bob", "essay", "3", "", ""), ("carol", "essay", "3", "", "")]
+        ("alice", "essay", "3", "", ""),
+        ("bob", "essay", "3", "", ""),
+        ("carol", "essay", "3", "", ""),
+    ]
 
 
 def test_import_scores_rescores_and_rewrites_everything(graded):
@@ -119,12 +122,15 @@ def test_import_scores_rescores_and_rewrites_everything(graded):
     assert (rows["bob"]["points"], rows["bob"]["comment"], rows["carol"]["points"]) == ("1.5", "Faster, but why?", "")
 
 
-@pytest.mark.parametrize("row, message", [
-    ("mallory,essay,3,3,x", "line 2: no result for student 'mallory' in tiny"),
-    ("alice,greeting,2,2,x", "line 2: 'greeting' is not a manual item of tiny (manual items: essay)"),
-    ("alice,essay,3,4,x", "line 2: 4 points is outside 0..3 for essay"),
-    ("alice,essay,3,lots,x", "line 2: points 'lots' is not a number"),
-])
+@pytest.mark.parametrize(
+    "row, message",
+    [
+        ("mallory,essay,3,3,x", "line 2: no result for student 'mallory' in tiny"),
+        ("alice,greeting,2,2,x", "line 2: 'greeting' is not a manual item of tiny (manual items: essay)"),
+        ("alice,essay,3,4,x", "line 2: 4 points is outside 0..3 for essay"),
+        ("alice,essay,3,lots,x", "line 2: points 'lots' is not a number"),
+    ],
+)
 def test_bad_sheets_are_refused_with_one_line_naming_the_line(graded, row, message):
     results_dir, course = graded
     sheet = results_dir / "sheet.csv"

@@ -13,10 +13,10 @@ import pytest
 
 from tests.probes.harness import run_probe
 
-PROBES = '''
+PROBES = """
 def grad(ns, inputs):
     return {"value": ns["grad_sq_norm"](inputs["W"].copy(), inputs["x"].copy())}
-'''
+"""
 FORBIDDEN = ("tensorflow", "jax", "torch")
 INPUTS = {"W": np.arange(6.0).reshape(2, 3), "x": np.array([1.0, -1.0, 2.0])}
 EXPECTED = 2.0 * np.outer(INPUTS["W"] @ INPUTS["x"], INPUTS["x"])

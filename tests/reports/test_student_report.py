@@ -80,10 +80,15 @@ def test_essential_error_keeps_the_message_and_drops_tensorflow_noise():
 
 
 def test_failing_cell_is_the_first_cell_that_did_not_run_cleanly():
-    run = RunRecord(status=RunStatus.completed, sandbox="local", cells=[
-        CellRecord(index=0, status=CellStatus.ok), CellRecord(index=1, status=CellStatus.skipped),
-        CellRecord(index=3, tags=["ex2"], status=CellStatus.error, error="NameError: name 'x' is not defined"),
-    ])
+    run = RunRecord(
+        status=RunStatus.completed,
+        sandbox="local",
+        cells=[
+            CellRecord(index=0, status=CellStatus.ok),
+            CellRecord(index=1, status=CellStatus.skipped),
+            CellRecord(index=3, tags=["ex2"], status=CellStatus.error, error="NameError: name 'x' is not defined"),
+        ],
+    )
     code = [(0, [], "a = 1"), (1, [], "b = 2"), (3, ["ex2"], "\n".join(f"line{i}" for i in range(20)))]
     excerpt = failing_cell(run, code, lines=15)
     assert (excerpt.index, excerpt.tags, excerpt.hidden_lines, excerpt.error) == (3, ["ex2"], 5, "NameError: name 'x' is not defined")

@@ -35,6 +35,7 @@ def test_a_probe_that_hit_a_tensorflow_error_is_explained_in_words_naming_the_ch
     # The probe runtime writes "<class>: <message>" for an exception raised by the student's code.
     raw = f"{type(matmul_error).__name__}: {matmul_error}"
     assert "[Op:MatMul]" in raw  # the raw text really carries TensorFlow's internals
+
     class Staff:
         @staticmethod
         def anything(evidence, check):

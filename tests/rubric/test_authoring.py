@@ -52,8 +52,19 @@ def test_the_rule_sees_imports_inside_functions():
 def test_public_names_are_pinned_sorted_and_documented():
     assert authoring.__all__ == sorted(authoring.__all__)
     assert set(authoring.__all__) == {
-        "CheckBase", "CheckNotRun", "Evidence", "GraderData", "GraphSummary", "GraphVariable", "ProbeData",
-        "finite_array", "import_tensorflow", "read_summary", "relu", "sigmoid", "softmax",
+        "CheckBase",
+        "CheckNotRun",
+        "Evidence",
+        "GraderData",
+        "GraphSummary",
+        "GraphVariable",
+        "ProbeData",
+        "finite_array",
+        "import_tensorflow",
+        "read_summary",
+        "relu",
+        "sigmoid",
+        "softmax",
     }
     undocumented = [name for name in authoring.__all__ if not (getattr(authoring, name).__doc__ or "").strip()]
     assert undocumented == []

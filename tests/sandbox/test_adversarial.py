@@ -67,6 +67,7 @@ def test_adversarial_notebook(name, backend, tiny):
 
 def test_named_failures(backend, tiny):
     """The reasons name what happened, in words a student can act on."""
+
     def grade(name):
         path = NOTEBOOKS / "adversarial" / f"{name}.ipynb"
         return grade_submission(Submission(name, path), tiny, backend, reference=tiny_reference(tiny))[0]

@@ -107,4 +107,3 @@ def test_nothing_is_left_on_the_host(backend, tiny):
     for folder in HOST_SCRATCH:
         assert not Path(folder, LEFTOVER_NAME).exists(), folder
     assert LEFTOVER_SEGMENT_KEY not in _segment_keys()
-

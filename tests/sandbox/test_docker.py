@@ -63,9 +63,7 @@ def test_image_holds_no_evaluation_labels_and_runs_as_a_user(docker_sandbox):
         " for p in pathlib.Path(top).rglob('*') if p.name.startswith('t10k-') and 'public' not in p.name or p.name == 'rubrics'];"
         "print(os.getuid(), found, pathlib.Path('/opt/grader/grader/datasets/data/mnist/train-labels-idx1-ubyte.gz').exists())"
     )
-    output = docker_sandbox.client.containers.run(
-        docker_sandbox.image, ["python", "-c", script], remove=True, network_mode="none", labels={LABEL: "image-check"}
-    )
+    output = docker_sandbox.client.containers.run(docker_sandbox.image, ["python", "-c", script], remove=True, network_mode="none", labels={LABEL: "image-check"})
     assert output.decode().split(None, 1) == ["1000", "[] True\n"]
 
 
@@ -221,18 +219,20 @@ def _tar(members) -> io.BytesIO:
 
 
 def test_only_regular_files_inside_out_come_back(tmp_path):
-    archive = _tar([
-        ("out/run.json", tarfile.REGTYPE, b"{}"),
-        ("out/probes/double.json", tarfile.SYMTYPE, b"/etc/passwd"),
-        ("out/probes/hard.json", tarfile.LNKTYPE, b"out/run.json"),
-        ("out/probes/dev", tarfile.CHRTYPE, b""),
-        ("out/probes/fifo", tarfile.FIFOTYPE, b""),
-        ("out/../../escape.json", tarfile.REGTYPE, b"x"),
-        ("/etc/cron.d/evil", tarfile.REGTYPE, b"x"),
-        ("elsewhere/file.json", tarfile.REGTYPE, b"x"),
-        ("out/probes/big.npz", tarfile.REGTYPE, b"x" * 101),
-        ("out/probes/greeting.json", tarfile.REGTYPE, b'{"ok": true}'),
-    ])
+    archive = _tar(
+        [
+            ("out/run.json", tarfile.REGTYPE, b"{}"),
+            ("out/probes/double.json", tarfile.SYMTYPE, b"/etc/passwd"),
+            ("out/probes/hard.json", tarfile.LNKTYPE, b"out/run.json"),
+            ("out/probes/dev", tarfile.CHRTYPE, b""),
+            ("out/probes/fifo", tarfile.FIFOTYPE, b""),
+            ("out/../../escape.json", tarfile.REGTYPE, b"x"),
+            ("/etc/cron.d/evil", tarfile.REGTYPE, b"x"),
+            ("elsewhere/file.json", tarfile.REGTYPE, b"x"),
+            ("out/probes/big.npz", tarfile.REGTYPE, b"x" * 101),
+            ("out/probes/greeting.json", tarfile.REGTYPE, b'{"ok": true}'),
+        ]
+    )
     target = tmp_path / "job" / "out"
     assert unpack_out(archive, target, max_bytes=100) == 6
     kept = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*") if p.is_file() or p.is_symlink())
@@ -283,8 +283,13 @@ def test_gradescope_bundle_in_a_root_container_without_namespaces(docker_sandbox
     ]
     root = autograder_root(bundle, tmp_path / "autograder", hostile, metadata("2026-11-20T10:00:00-08:00"))
     docker_sandbox.client.containers.run(
-        docker_sandbox.image, ["/autograder/source/run_autograder"], user="0", remove=True, network_mode="none",
-        environment={"GRADER_PYTHON": "/opt/venv/bin/python"}, volumes={str(root): {"bind": "/autograder", "mode": "rw"}},
+        docker_sandbox.image,
+        ["/autograder/source/run_autograder"],
+        user="0",
+        remove=True,
+        network_mode="none",
+        environment={"GRADER_PYTHON": "/opt/venv/bin/python"},
+        volumes={str(root): {"bind": "/autograder", "mode": "rw"}},
         labels={LABEL: "gradescope-check"},
     )
     results = json.loads((root / "results" / "results.json").read_text())

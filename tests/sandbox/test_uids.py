@@ -19,8 +19,13 @@ FIRST = 64100
 
 def test_two_grader_processes_never_share_a_uid(tmp_path):
     holder = subprocess.Popen(
-        [sys.executable, "-c", f"import sys, time\nfrom pathlib import Path\nfrom grader.sandbox.uids import UidPool\nprint(UidPool({FIRST}, 4, Path({str(tmp_path)!r})).acquire(), flush=True)\ntime.sleep(60)"],
-        stdout=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-c",
+            f"import sys, time\nfrom pathlib import Path\nfrom grader.sandbox.uids import UidPool\nprint(UidPool({FIRST}, 4, Path({str(tmp_path)!r})).acquire(), flush=True)\ntime.sleep(60)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         held = int(holder.stdout.readline())

@@ -20,7 +20,11 @@ REPORTING = "def greeting():\n    return 'hello ' + repr(seen)"
 NOTEBOOKS = {
     "infinite_loop": [DOUBLE, "while True:\n    pass", GREETING],
     "sleep_forever": [DOUBLE, "import time\ntime.sleep(10 ** 6)", GREETING],
-    "fork_bomb": ["import os\nfor _ in range(100000):\n    try:\n        if os.fork() == 0:\n            import time; time.sleep(600); os._exit(0)\n    except OSError:\n        break", DOUBLE, GREETING],
+    "fork_bomb": [
+        "import os\nfor _ in range(100000):\n    try:\n        if os.fork() == 0:\n            import time; time.sleep(600); os._exit(0)\n    except OSError:\n        break",
+        DOUBLE,
+        GREETING,
+    ],
     # Three cells that keep growing one list: on a busy VM, fresh pages can come slower than 1 GB per 4 s cell timeout.
     "memory_bomb": [DOUBLE, GREETING, *["blocks = globals().get('blocks', [])\nwhile True:\n    blocks.append(bytearray(64 * 1024 * 1024))"] * 3],
     "fill_disk": [
@@ -164,7 +168,9 @@ seen.append('segment' if segment >= 0 else 'no segment')
 
 # Memory that no process maps (memfds written, never mmapped): a watchdog summing processes' memory cannot
 # see it. Many 8 MB files, because one file may not grow past the rubric's file-size limit.
-MEMFD_BOMB = "import os\nfiles = globals().get('files', [])\nfor _ in range(96):\n    files.append(os.memfd_create('hoard'))\n    for _ in range(2):\n        os.write(files[-1], b'x' * 4 * 1024 * 1024)"
+MEMFD_BOMB = (
+    "import os\nfiles = globals().get('files', [])\nfor _ in range(96):\n    files.append(os.memfd_create('hoard'))\n    for _ in range(2):\n        os.write(files[-1], b'x' * 4 * 1024 * 1024)"
+)
 
 # Two jobs of one batch at once: the first leaves its code where the second could look; the second has none.
 OTHER_JOB_WRITER = r"""
@@ -196,13 +202,15 @@ if 'greeting' not in globals():
         return 'found ' + repr({'uid': seen[0], 'files': found})
 """
 
-NOTEBOOKS.update({
-    "steal_course_files": [STEAL_COURSE],
-    "leave_files_behind": [LEAVE_BEHIND, DOUBLE, (REPORTING, ["ex2"])],
-    "memfd_bomb": [DOUBLE, GREETING, *[MEMFD_BOMB] * 3],
-    "other_job_writer": [OTHER_JOB_WRITER, DOUBLE, (REPORTING, ["ex2"])],
-    "other_job_reader": [OTHER_JOB_READER],
-})
+NOTEBOOKS.update(
+    {
+        "steal_course_files": [STEAL_COURSE],
+        "leave_files_behind": [LEAVE_BEHIND, DOUBLE, (REPORTING, ["ex2"])],
+        "memfd_bomb": [DOUBLE, GREETING, *[MEMFD_BOMB] * 3],
+        "other_job_writer": [OTHER_JOB_WRITER, DOUBLE, (REPORTING, ["ex2"])],
+        "other_job_reader": [OTHER_JOB_READER],
+    }
+)
 
 
 def main() -> None:
