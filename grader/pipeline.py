@@ -237,12 +237,17 @@ def score(
 
 
 def timed_out(result: SubmissionResult) -> bool:
-    """True when a budget cut the run short: the run, a cell or a probe timed out, or cells were skipped."""
+    """True when a wall-clock cap cut the run short: the one limit a busy machine can reach first.
+
+    A CPU budget spent is final: the same code spends it alone or beside others. A wall-clock cap (the
+    sandbox's, a cell's, the notebook's or a probe's) may have been reached because the machine was
+    busy, so the batch runs that notebook again, alone, before the result counts.
+    """
     run = result.run
     if run is None:
         return False
-    cut = any(cell.status in (CellStatus.timeout, CellStatus.skipped) for cell in run.cells)
-    return run.status == RunStatus.timeout or cut or any(not probe.ok and ("CPU seconds" in (probe.error or "") or "wall-clock" in (probe.error or "")) for probe in run.probes)
+    walled = any(cell.status in (CellStatus.timeout, CellStatus.skipped) and "wall-clock" in (cell.error or "") for cell in run.cells)
+    return run.status == RunStatus.timeout or walled or any(not probe.ok and "wall-clock" in (probe.error or "") for probe in run.probes)
 
 
 # -- 9 ---------------------------------------------------------------------------------------------

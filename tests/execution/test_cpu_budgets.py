@@ -120,3 +120,17 @@ def test_a_timeout_in_a_batch_is_re_run_alone_before_it_is_final(tmp_path):
     assert results["ben"].run.cells[1].status == CellStatus.timeout  # still a timeout alone: now it is final
     report = (tmp_path / "results" / "tiny" / "ben.md").read_text()
     assert "run again, alone, at the end of the batch" in report and "wall-clock time, its cap" in report
+
+
+def test_a_spent_cpu_budget_in_a_batch_is_final_without_a_second_run(tmp_path):
+    # The same code spends the same CPU alone: running it again would only cost the batch the time again.
+    from grader import api
+
+    course = budget_course(tmp_path, "timeouts: {cell: 1, notebook: 30, probe: 10, grace: 10, wall_factor: 3}")
+    submissions = tmp_path / "submissions"
+    write_notebook(submissions / "ann.ipynb", GOOD_CELLS)
+    write_notebook(submissions / "cyd.ipynb", [GOOD_CELLS[0], "while True:\n    pass", GOOD_CELLS[1]])
+    summary = api.grade(submissions, "tiny", tmp_path / "results", jobs=2, course=course, progress=False)
+    endless = {result.student: result for result in summary.results}["cyd"]
+    assert endless.run.cells[1].status == CellStatus.timeout and "CPU seconds" in endless.run.cells[1].error
+    assert not endless.run.rerun_alone
