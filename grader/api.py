@@ -161,11 +161,11 @@ def grade(
     assignment = load_assignment(assignment_id, course)
     source, out_dir = Path(submissions_dir), Path(out_dir)
     reports_dir = out_dir / assignment.id
-    submissions_dir, roster = unpack_submissions(source, out_dir / ".intake" / assignment.id, assignment.rubric.notebook)
-    if roster.students:
-        save_roster(roster, reports_dir)
+    submissions_dir, download = unpack_submissions(source, out_dir / ".intake" / assignment.id, assignment.rubric.notebook)
+    if download.students:
+        save_roster(download, reports_dir)
     # Only this download's refusals: a roster kept from an earlier download says nothing about today's files.
-    refused = {student: entry.refused for student, entry in roster.students.items() if entry.refused}
+    refused = {student: entry.refused for student, entry in download.students.items() if entry.refused}
     roster = load_roster(reports_dir)
     submissions = find_submissions(submissions_dir, assignment.rubric.notebook)
     hidden = [source, submissions_dir, out_dir]
@@ -351,7 +351,7 @@ def validate(
         items = [(name, assignment.samples_dir / f"{name}.ipynb", score) for name, score in expected.items() if name != "reference"]
         missing = [str(path) for _, path, _ in items if not path.exists()]
         if missing or not assignment.reference_notebook.exists():
-            raise RubricError(f"{assignment.rubric_path}: validation notebook missing: {(missing or [assignment.reference_notebook])[0]}")
+            raise RubricError(f"{assignment.rubric_path}: validation notebook missing: {(missing or [str(assignment.reference_notebook)])[0]}")
         # The reference runs first: its probe data is what compare checks hold the samples to.
         reference_result, reference = grade_submission(Submission("reference", assignment.reference_notebook), assignment, runner, is_reference=True)
         outcomes.append(ValidationOutcome(current, "reference", automatic + bonus, reference_result))

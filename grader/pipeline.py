@@ -24,6 +24,7 @@ import shutil
 import tempfile
 import time
 import zlib
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -98,7 +99,7 @@ def choose_inputs(assignment: Assignment) -> Inputs:
 
 
 # -- 4 ---------------------------------------------------------------------------------------------
-def _provide_data(job_dir: Path, datasets: list[str]) -> None:
+def _provide_data(job_dir: Path, datasets: Collection[str]) -> None:
     if "mnist" not in datasets:
         return
     target = job_dir / "data" / "mnist"
@@ -137,7 +138,8 @@ def write_inputs(folder: Path, probes: dict, inputs: Inputs) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     for name in probes:
         if inputs.sent.get(name):
-            np.savez(folder / f"{name}.npz", **inputs.sent[name])
+            # numpy's stub has savez(file, *args, allow_pickle=..., **kwds): mypy matches a **dict against allow_pickle
+            np.savez(folder / f"{name}.npz", **inputs.sent[name])  # type: ignore[arg-type]
 
 
 def wall_limit(spec: JobSpec, grace: float) -> float:

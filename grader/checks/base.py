@@ -114,7 +114,7 @@ class Evidence:
         data = (self.probes if source is None else source).get(name)
         if data is None:
             raise CheckNotRun(f"The grader could not collect '{name}' from your notebook (the run ended before it).")
-        if not data.ok:
+        if data.error is not None:  # i.e. not data.ok
             raise CheckNotRun(f"{data.error[0].upper()}{data.error[1:]}.{self.failing_cells(check.exercise)}")
         return data
 

@@ -80,7 +80,7 @@ def evaluate_expression(expression: int | str, parameters: dict[str, int]) -> in
     def value(node: ast.AST) -> int:
         if isinstance(node, ast.Expression):
             return value(node.body)
-        if isinstance(node, ast.Constant):
+        if isinstance(node, ast.Constant) and isinstance(node.value, int):  # expression_names refuses other constants
             return int(node.value)
         if isinstance(node, ast.Name):
             return int(parameters[node.id])
@@ -331,10 +331,10 @@ class GraphCheck(CheckBase):
                     if pattern == "*":
                         found = ", ".join(f"{v.name} {_shape_text(v.shape)}" for v in candidates[:6])
                         return f"{self._opening(parameters)} created no variable of shape {_shape_text(shape)} (found: {found})."
-                    found = candidates[0]
-                    if found.shape is not None and shape is not None and found.shape[::-1] == shape:
-                        return f"In {call}, {found.name} has shape {_shape_text(found.shape)}, the transpose of the expected {_shape_text(shape)}."
-                    return f"In {call}, {found.name} has shape {_shape_text(found.shape)}; {_shape_text(shape)} was expected."
+                    closest = candidates[0]
+                    if closest.shape is not None and shape is not None and closest.shape[::-1] == shape:
+                        return f"In {call}, {closest.name} has shape {_shape_text(closest.shape)}, the transpose of the expected {_shape_text(shape)}."
+                    return f"In {call}, {closest.name} has shape {_shape_text(closest.shape)}; {_shape_text(shape)} was expected."
                 remaining.remove(exact[0])
                 matched.append(exact[0])
                 if shape is not None and shape != shape[::-1]:

@@ -96,21 +96,28 @@ class MetricCheck(CheckBase):
             if not self.partial:
                 raise ValueError("bands give partial credit: set partial: true")
             sign = 1 if direction == "lower" else -1  # walk from the strictest bound to the loosest
-            bounds = [sign * (self.max if direction == "lower" else self.min)] + [sign * band.bound for band in self.bands]
+            bounds = [sign * self._full(direction)] + [sign * band.bound for band in self.bands]
             fractions = [1.0] + [band.fraction for band in self.bands]
             if any(b >= a for a, b in zip(bounds[1:], bounds)) or any(f <= g for f, g in zip(fractions, fractions[1:])):
                 raise ValueError("bands must loosen the bound step by step with smaller fractions (a better model never loses points)")
         return self
 
+    def _full(self, direction: str) -> float:
+        """The bound for full points: ``max`` or ``min``, whichever the metric's direction takes."""
+        full = self.max if direction == "lower" else self.min
+        assert full is not None  # the validator above requires it
+        return full
+
     def _outputs(self, evidence: Evidence, held: dict) -> np.ndarray:
         if self.field is not None:
             return finite_array(evidence.value(self.probe, self.field, self), f"The output '{self.field}' of your model")
+        assert self.predict is not None  # the validator requires exactly one of field and predict
         outputs = host_outputs(evidence.staff, self.predict, evidence.probe(self.probe, self).values, held)
         return finite_array(outputs, "The outputs the grader computed from your model's weights")
 
     def _band(self, value: float, direction: str) -> tuple[float, str]:
         """The fraction earned, and the rule in words."""
-        full = self.max if direction == "lower" else self.min
+        full = self._full(direction)
         words = "at most" if direction == "lower" else "at least"
         rule = f"{words} {_shown(self.metric, full)} is required"
         if self.bands:

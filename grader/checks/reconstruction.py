@@ -95,6 +95,7 @@ class ReconstructionCheck(CheckBase):
     def _reference_reconstructions(self, evidence: Evidence, held: dict) -> np.ndarray | None:
         try:
             if self.predict is None:
+                assert self.field is not None  # the validator requires exactly one of field and predict
                 return np.asarray(evidence.reference_value(self.probe, self.field), dtype=np.float64)
             if evidence.reference is None or self.probe not in evidence.reference or not evidence.reference[self.probe].ok:
                 raise RuntimeError(f"the reference solution produced no '{self.probe}' data")
@@ -114,6 +115,7 @@ class ReconstructionCheck(CheckBase):
         if originals.shape[1] != self.image_shape[0] * self.image_shape[1]:
             raise RuntimeError(f"rubric: check {self.id} has image_shape {self.image_shape} but the originals have {originals.shape[1]} values each")
         if self.predict is None:
+            assert self.field is not None  # the validator requires exactly one of field and predict
             reconstructions = np.asarray(evidence.value(self.probe, self.field, self))
         else:
             reconstructions = host_outputs(evidence.staff, self.predict, evidence.probe(self.probe, self).values, held)

@@ -111,14 +111,21 @@ def _dotted(node: ast.AST, aliases: dict[str, str]) -> str | None:
     if isinstance(node, ast.Attribute):
         base = _dotted(node.value, aliases)
         return f"{base}.{node.attr}" if base else None
-    if isinstance(node, ast.Call) and _is_getattr(node):
+    if isinstance(node, ast.Call) and (attribute := _getattr_name(node)) is not None:
         base = _dotted(node.args[0], aliases)
-        return f"{base}.{node.args[1].value}" if base else None
+        return f"{base}.{attribute}" if base else None
+    return None
+
+
+def _getattr_name(node: ast.Call) -> str | None:
+    """The attribute a ``getattr(x, "name", ...)`` call reads, or None for any other call."""
+    if isinstance(node.func, ast.Name) and node.func.id == "getattr" and len(node.args) >= 2 and isinstance(node.args[1], ast.Constant) and isinstance(node.args[1].value, str):
+        return node.args[1].value
     return None
 
 
 def _is_getattr(node: ast.Call) -> bool:
-    return isinstance(node.func, ast.Name) and node.func.id == "getattr" and len(node.args) >= 2 and isinstance(node.args[1], ast.Constant) and isinstance(node.args[1].value, str)
+    return _getattr_name(node) is not None
 
 
 def used_names(tree: ast.Module, aliases: dict[str, str]) -> set[str]:
@@ -167,6 +174,7 @@ class StaticCheck(CheckBase):
         reflecting: list[str] = []
         found: set[str] = set()
         for index, _, tree in scoped:
+            assert tree is not None  # unparsable cells were refused above
             if self.forbidden:
                 reflecting += [f"cell {index + 1}, {where}" for where in reflections(tree, aliases)]
             names = used_names(tree, aliases)

@@ -37,12 +37,16 @@ import stat
 import threading
 import uuid
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field
 
 from grader.errors import SandboxUnavailable
 from grader.sandbox.base import Sandbox, SandboxOutcome
 from grader.settings import Limits
+
+if TYPE_CHECKING:
+    from distributed import Future
 
 OUT_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
 OUT_PATH = re.compile(r"^(probes/)?[A-Za-z0-9_][A-Za-z0-9_.-]*$")
@@ -177,7 +181,8 @@ def pack_job(job_dir: Path) -> tuple[dict[str, bytes], list[str]]:
 def unpack_out(returned: JobReturn, job_dir: Path) -> None:
     """Write the returned out/ files into the host's job folder, where the capped readers look."""
     out = job_dir / "out"
-    for name, content in [*returned.out_files.items(), *returned.oversized.items()]:
+    files: list[tuple[str, bytes | int]] = [*returned.out_files.items(), *returned.oversized.items()]  # bytes, or the size of one not sent
+    for name, content in files:
         if not OUT_PATH.match(name):
             continue  # only out/<file> and out/probes/<file> are read; nothing else is written
         target = out / name
@@ -213,7 +218,7 @@ class ClusterSandbox(Sandbox):
         self.cluster = cluster  # a LocalCluster this object started, closed with it
         self.retries = retries
         self._digests: dict[tuple, str] = {}  # file identity -> content digest
-        self._shared: dict[str, object] = {}  # content digest -> scattered future
+        self._shared: dict[str, Future] = {}  # content digest -> scattered future
         self._lock = threading.Lock()
 
     def workers(self) -> dict[str, dict]:

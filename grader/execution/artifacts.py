@@ -17,12 +17,14 @@ import stat
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 from pydantic import BaseModel, ValidationError
 
 from grader.execution.job import ProbeArtifact, RunArtifact
+
+_Model = TypeVar("_Model", bound=BaseModel)
 
 
 @dataclass
@@ -90,7 +92,7 @@ def read_capped(out_dir: Path, relative: str, max_bytes: int) -> bytes:
     return data
 
 
-def read_model(out_dir: Path, relative: str, model: type[BaseModel], max_bytes: int) -> BaseModel:
+def read_model(out_dir: Path, relative: str, model: type[_Model], max_bytes: int) -> _Model:
     try:
         return model.model_validate_json(read_capped(out_dir, relative, max_bytes))
     except ValidationError as problem:
@@ -125,7 +127,7 @@ def read_probe(out_dir: Path, name: str, max_bytes: int) -> ProbeData:
         return ProbeData(name, error="the run ended before this was collected" if missing else f"its data was rejected ({problem})")
     if not artifact.ok:
         return ProbeData(name, error=artifact.error or "the probe failed")
-    values = dict(artifact.values)
+    values: dict[str, Any] = dict(artifact.values)
     if artifact.arrays:
         try:
             arrays = read_npz(out_dir, f"probes/{name}.npz", max_bytes)
@@ -140,7 +142,7 @@ def read_probe(out_dir: Path, name: str, max_bytes: int) -> ProbeData:
 
 def read_run(out_dir: Path) -> RunArtifact | None:
     try:
-        return read_model(out_dir, "run.json", RunArtifact, 4 * 1024 * 1024)  # type: ignore[return-value]
+        return read_model(out_dir, "run.json", RunArtifact, 4 * 1024 * 1024)
     except ArtifactRejected:
         return None
 

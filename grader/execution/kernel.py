@@ -68,7 +68,7 @@ class Kernel:
         self.cwd = cwd
         self.env = dict(os.environ if env is None else env)
         self.process: subprocess.Popen | None = None
-        self.context = zmq.Context.instance()
+        self.context: zmq.Context = zmq.Context.instance()
         self.shell: zmq.Socket | None = None
         self.session = uuid.uuid4().hex
         self.key = b""
@@ -131,7 +131,7 @@ class Kernel:
         return self.process is not None and self.process.poll() is None
 
     def interrupt(self) -> None:
-        if self.alive():
+        if self.process is not None and self.alive():
             try:
                 os.kill(self.process.pid, signal.SIGINT)
             except ProcessLookupError:
@@ -171,11 +171,13 @@ class Kernel:
         msg_id = uuid.uuid4().hex
         header = {"msg_id": msg_id, "session": self.session, "username": "grader", "date": datetime.now(timezone.utc).isoformat(), "msg_type": msg_type, "version": PROTOCOL_VERSION}
         parts = [json.dumps(part).encode() for part in (header, {}, {}, content)]
+        assert self.shell is not None, "request() before start()"
         self.shell.send_multipart([DELIMITER, self._sign(parts), *parts])
         return msg_id
 
     def reply(self, msg_id: str, timeout: float) -> dict:
         """The content of the reply to ``msg_id``; raise KernelDied or KernelTimeout."""
+        assert self.shell is not None, "reply() before start()"
         deadline = time.monotonic() + timeout
         while True:
             left = deadline - time.monotonic()

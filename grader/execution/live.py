@@ -19,6 +19,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from grader.checks.base import ProbeData
 from grader.errors import InputError, RubricError
@@ -37,8 +38,8 @@ def kernel_shell(exercise: str):
     try:
         from IPython import get_ipython
     except ImportError:
-        get_ipython = None
-    shell = get_ipython() if get_ipython else None
+        raise InputError(OUTSIDE.format(exercise)) from None
+    shell = get_ipython()
     if shell is None:
         raise InputError(OUTSIDE.format(exercise))
     return shell
@@ -134,7 +135,7 @@ def run_probes(shell, assignment: Assignment, probes: dict[str, ProbeSpec], job_
     max_bytes = assignment.rubric.resources.artifact_bytes
     out_dir = job_dir / "out"
     (out_dir / "probes").mkdir(parents=True)
-    scope = {"__name__": "grader_selfcheck", "get_ipython": lambda: shell}
+    scope: dict[str, Any] = {"__name__": "grader_selfcheck", "get_ipython": lambda: shell}
     exec(compile(RUNTIME.read_text(), RUNTIME.name, "exec"), scope)
     probe = scope["__grader_install"](str(out_dir / "probes"), str(job_dir / "inputs"), assignment.probes_source, max_bytes)
     data = {}

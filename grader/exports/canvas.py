@@ -42,7 +42,7 @@ class CanvasExporter(Exporter):
             rows.setdefault(
                 key,
                 [
-                    (entry.name or entry.login) if entry and (entry.name or entry.login) else result.student,
+                    (entry and (entry.name or entry.login)) or result.student,
                     canvas.lms_user_id or "" if canvas else "",
                     entry.sis_user_id or "" if entry else "",
                     entry.sis_login_id or "" if entry else "",

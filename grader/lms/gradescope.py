@@ -136,6 +136,8 @@ class AutograderRoot:
 
 
 def _days_late(created: str | None, due: str | None) -> float | None:
+    if created is None or due is None:
+        return None
     try:
         late = (dt.datetime.fromisoformat(created.replace("Z", "+00:00")) - dt.datetime.fromisoformat(due.replace("Z", "+00:00"))).total_seconds()
     except (AttributeError, TypeError, ValueError):

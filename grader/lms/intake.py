@@ -22,6 +22,7 @@ the grader makes, never under archive paths.
 
 from __future__ import annotations
 
+import functools
 import re
 import shutil
 import stat
@@ -30,7 +31,7 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import BinaryIO
+from typing import IO
 
 from grader.errors import SubmissionsError
 from grader.lms.roster import Roster, RosterEntry
@@ -55,7 +56,7 @@ class _Entry:
     """One file of a download: its path inside it and how to read it."""
 
     path: PurePosixPath
-    open: Callable[[], BinaryIO]
+    open: Callable[[], IO[bytes]]
 
 
 @dataclass
@@ -76,12 +77,12 @@ def _zip_entries(archive: Path, limits: IntakeLimits) -> tuple[zipfile.ZipFile, 
         raise SubmissionsError(f"{archive}: holds {len(infos)} entries, over the cap of {limits.max_files}; refusing to unpack it")
     entries = []
     for info in infos:
-        problem = _unsafe(info)
-        if problem:
+        unsafe = _unsafe(info)
+        if unsafe:
             bundle.close()
-            raise SubmissionsError(f"{archive}: entry {info.filename!r} {problem}; refusing to unpack it")
+            raise SubmissionsError(f"{archive}: entry {info.filename!r} {unsafe}; refusing to unpack it")
         if not info.is_dir():
-            entries.append(_Entry(PurePosixPath(info.filename.replace("\\", "/")), lambda info=info: bundle.open(info)))
+            entries.append(_Entry(PurePosixPath(info.filename.replace("\\", "/")), functools.partial(bundle.open, info)))
     return bundle, entries
 
 
@@ -101,12 +102,17 @@ def _unsafe(info: zipfile.ZipInfo) -> str | None:
     return None
 
 
+def _opener(path: Path) -> Callable[[], IO[bytes]]:
+    """How to read one file of a folder download (bound now, not when the loop has moved on)."""
+    return lambda: open(path, "rb")
+
+
 def _folder_entries(folder: Path, limits: IntakeLimits) -> list[_Entry]:
     entries = []
     for path in sorted(folder.rglob("*")):
         if path.is_symlink() or not path.is_file():
             continue  # a TA's own folder: links are left alone rather than followed
-        entries.append(_Entry(PurePosixPath(path.relative_to(folder).as_posix()), lambda path=path: open(path, "rb")))
+        entries.append(_Entry(PurePosixPath(path.relative_to(folder).as_posix()), _opener(path)))
         if len(entries) > limits.max_files:
             raise SubmissionsError(f"{folder}: holds more than {limits.max_files} files; refusing to read it")
     return entries

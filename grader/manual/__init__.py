@@ -10,6 +10,7 @@ reason; the score is recomputed from the checks with the rubric's late policy.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from grader.errors import InputError, NotebookError
 from grader.execution.loading import load_notebook
@@ -19,6 +20,9 @@ from grader.manual.pages import Answer, Item, answer_cells, render_item_page
 from grader.manual.sheet import SheetRow, read_sheet, write_sheet
 from grader.results import CheckResult, CheckStatus, SubmissionResult
 from grader.rubric.loading import Assignment
+
+if TYPE_CHECKING:
+    from nbformat import NotebookNode
 
 TA_DEFAULT_REASON = "Scored by a TA."
 
@@ -43,7 +47,7 @@ def _scored(result: SubmissionResult, check_id: str) -> CheckResult | None:
 def export_manual(results: list[SubmissionResult], assignment: Assignment, folder: Path) -> list[Path]:
     """Write one page per manual item and the sheet to fill in; return their paths (sheet last)."""
     items = manual_items(assignment)
-    notebooks = {}
+    notebooks: dict[str, tuple[NotebookNode | None, str | None]] = {}  # student -> (notebook, why it is unreadable)
     for result in results:
         try:
             notebooks[result.student] = (load_notebook(Path(result.notebook_path))[0], None)
@@ -54,13 +58,13 @@ def export_manual(results: list[SubmissionResult], assignment: Assignment, folde
     for item in items:
         answers = []
         for result in sorted(results, key=lambda r: r.student):
-            notebook, problem = notebooks[result.student]
+            notebook, unreadable = notebooks[result.student]
             scored = _scored(result, item.check_id)
             answers.append(
                 Answer(
                     student=result.student,
                     cells=answer_cells(notebook, item.exercise) if notebook else [],
-                    problem=problem,
+                    problem=unreadable,
                     points=scored.points_awarded if scored else None,
                     comment=scored.reason if scored else "",
                 )
@@ -75,6 +79,7 @@ def export_manual(results: list[SubmissionResult], assignment: Assignment, folde
 
 
 def _merge_row(result: SubmissionResult, row: SheetRow, item: Item) -> SubmissionResult:
+    assert row.points is not None  # import_manual leaves unscored rows pending
     fraction = row.points / item.points if item.points else 1.0
     status = CheckStatus.passed if fraction >= 1 else CheckStatus.failed if row.points == 0 else CheckStatus.partial
     checks = [

@@ -97,8 +97,8 @@ def _load_staff_module(path: Path, assignment_id: str) -> ModuleType | None:
     if not path.exists():
         return None
     spec = importlib.util.spec_from_file_location(f"grader_rubric_{assignment_id.replace('-', '_')}_judges", path)
+    assert spec is not None and spec.loader is not None  # a .py path always has a source loader
     module = importlib.util.module_from_spec(spec)
-    assert spec.loader is not None
     try:
         spec.loader.exec_module(module)
     except SyntaxError as problem:

@@ -7,6 +7,7 @@ the JSON Schema are both made from them, and a test fails when the committed pag
 from __future__ import annotations
 
 import typing
+from collections.abc import Set as AbstractSet
 
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
@@ -47,7 +48,7 @@ def _default(field) -> str:
     return "" if field.default is PydanticUndefined else f"`{field.default!r}`"
 
 
-def _table(model: type[BaseModel], skip: set[str] = frozenset()) -> list[str]:
+def _table(model: type[BaseModel], skip: AbstractSet[str] = frozenset()) -> list[str]:
     lines = ["| field | type | default | meaning |", "|---|---|---|---|"]
     for name, field in model.model_fields.items():
         if name in skip:
@@ -57,7 +58,7 @@ def _table(model: type[BaseModel], skip: set[str] = frozenset()) -> list[str]:
     return lines
 
 
-def _section(title: str, model: type[BaseModel], skip: set[str] = frozenset()) -> list[str]:
+def _section(title: str, model: type[BaseModel], skip: AbstractSet[str] = frozenset()) -> list[str]:
     doc = typing.cast(str, model.__doc__ or "").strip().split("\n\n")[0].replace("\n", " ")
     return [f"## {title}", "", doc, "", *_table(model, skip), ""]
 
@@ -69,7 +70,7 @@ def render() -> str:
     lines += _section("`resources`", Limits)
     lines += _section("`probes.<name>`", ProbeSpec)
     lines += _section("`late_policy`", LatePolicy)
-    common = set(CHECK_KINDS[0].model_fields) & set.intersection(*(set(kind.model_fields) for kind in CHECK_KINDS))
+    common = set(CHECK_KINDS[0].model_fields).intersection(*(set(kind.model_fields) for kind in CHECK_KINDS))
     lines += ["## Fields every check has", "", "`kind` names the check kind (one of the sections below).", "", *_table(CHECK_KINDS[0], skip=set(CHECK_KINDS[0].model_fields) - common | {"kind"}), ""]
     for kind in CHECK_KINDS:
         name = typing.get_args(kind.model_fields["kind"].annotation)[0]

@@ -75,9 +75,11 @@ def check_references(rubric: Rubric, rubric_path: Path, probes_source: str, staf
 
     for check in rubric.checks:
         for probe, fields in check.probe_fields().items():
-            spec = rubric.probes.get(probe)
-            if spec is None:
+            declared = rubric.probes.get(probe)
+            if declared is None:
                 continue  # an undeclared probe is refused by the model itself
-            keys = returned_keys(functions[spec.function or probe])
-            for field in sorted(fields - keys) if keys is not None else []:
+            keys = returned_keys(functions[declared.function or probe])
+            if keys is None:
+                continue  # its keys cannot be read from the source: nothing to check
+            for field in sorted(fields - keys):
                 raise RubricError(f"{rubric_path}: checks[{check.id}].field: probe {probe!r} returns no key {field!r} (it returns {', '.join(sorted(keys))}){_did_you_mean(field, keys)}")

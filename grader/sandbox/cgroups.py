@@ -32,7 +32,7 @@ ENTER_SCRIPT = 'while [ "$1" != -- ]; do echo $$ > "$1" || exit 125; shift; done
 
 def _mounts() -> list[tuple[str, str, set[str]]]:
     """(mount point, filesystem type, options) of every cgroup mount."""
-    found = []
+    found: list[tuple[str, str, set[str]]] = []
     try:
         lines = Path("/proc/mounts").read_text().splitlines()
     except OSError:

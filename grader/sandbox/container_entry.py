@@ -20,6 +20,7 @@ import subprocess
 import sys
 import tarfile
 import time
+from typing import Any
 
 DONE_MARK = "GRADER-RUNNER-DONE"
 STOP_SIGNAL = signal.SIGUSR1
@@ -41,7 +42,7 @@ def main() -> None:
         signal.signal(getattr(signal, name), lambda *_: None)
     signal.signal(STOP_SIGNAL, stop_everything)
     job = sys.argv[1] if len(sys.argv) > 1 else "/job"
-    safe = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}  # Python >= 3.11.4
+    safe: dict[str, Any] = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}  # Python >= 3.11.4
     with tarfile.open(fileobj=sys.stdin.buffer, mode="r|") as archive:
         for member in archive:  # written by the grader; still, only plain files and folders inside the job
             if (member.isreg() or member.isdir()) and not member.name.startswith("/") and ".." not in member.name.split("/"):

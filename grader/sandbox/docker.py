@@ -335,7 +335,9 @@ def unpack_out(data: io.BytesIO, target: Path, max_bytes: int) -> int:
                 try:  # a file and a folder of the same name: the second one is dropped
                     destination.parent.mkdir(parents=True, exist_ok=True)
                     if member.isreg():
-                        destination.write_bytes(archive.extractfile(member).read(max_bytes + 1)[:max_bytes])
+                        source = archive.extractfile(member)
+                        assert source is not None  # tarfile gives a reader for every regular file
+                        destination.write_bytes(source.read(max_bytes + 1)[:max_bytes])
                     elif not destination.exists():
                         # A link, device or fifo: an empty folder stands in for it, so the host's readers
                         # say "not a regular file", as they do after the local sandbox, never following it.

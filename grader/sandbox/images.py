@@ -84,6 +84,7 @@ def requirements(gpu: bool = False) -> list[str]:
     """Pinned to the versions this grader runs with (TensorFlow with CUDA for the GPU image)."""
     pins = []
     for name in PACKAGES:
+        version: str | None
         try:
             version = importlib.metadata.version(name)
         except importlib.metadata.PackageNotFoundError:

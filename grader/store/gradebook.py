@@ -81,7 +81,8 @@ class Gradebook:
         return SubmissionResult.model_validate_json(found[0]) if found else None
 
     def all(self, assignment_id: str | None = None) -> list[SubmissionResult]:
-        query, parameters = "SELECT result_json FROM results", ()
+        query = "SELECT result_json FROM results"
+        parameters: tuple[str, ...] = ()
         if assignment_id:
             query, parameters = query + " WHERE assignment_id=?", (assignment_id,)
         with self._lock:
