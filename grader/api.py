@@ -16,7 +16,6 @@ gradescope_autograde(root)                  -> Path   inside Gradescope: grade o
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import tempfile
 from collections.abc import Callable
@@ -26,19 +25,17 @@ from pathlib import Path
 import yaml
 
 from grader._version import __version__
-from grader.checks.base import ProbeData
 from grader.distributed import run_pool
 from grader.errors import GraderError, InputError, RubricError, SubmissionsError
 from grader.execution import live
-from grader.execution.artifacts import dump_probe_data, load_probe_data
 from grader.execution.loading import file_digest, load_notebook, printable
 from grader.exports import EXPORTERS, ExportContext
 from grader.exports.gradescope import results_json
-from grader.files import replace_atomically
 from grader.lms import load_roster, save_roster, unpack_submissions
 from grader.lms.gradescope import AutograderRoot, failure_results, write_bundle
 from grader.manual import export_manual, import_manual
 from grader.pipeline import Submission, check_live, finish, grade_submission, not_graded, select_checks, timed_out
+from grader.reference import reference_data, user_cache
 from grader.reports import render_table, write_dashboard, write_student_reports
 from grader.results import BatchSummary, ExerciseCheck, SubmissionResult
 from grader.rubric import Assignment, Rubric, list_assignments, load_assignment
@@ -69,44 +66,6 @@ def find_submissions(folder: Path, notebook_name: str) -> list[Submission]:
     if not found:
         raise SubmissionsError(f"{folder}: no notebooks found (expected <student>.ipynb or <student>/{notebook_name})")
     return list(found.values())
-
-
-# -- reference data ---------------------------------------------------------------------------------
-def _needs_reference(assignment: Assignment) -> bool:
-    return any(check.uses_reference() for check in assignment.rubric.checks)
-
-
-def reference_cache_file(assignment: Assignment, cache_dir: Path) -> Path:
-    """Where the reference's probe data is kept: named by the rubric's fingerprint (rubric, probes, judges),
-    the grader's version and the reference notebook's bytes, so any change to one of them is a new file.
-
-    Without the reference notebook (a Gradescope container carries only the data), the one file made for
-    this rubric when the bundle was built.
-    """
-    stem = f"reference-{assignment.id}-{assignment.fingerprint[:16]}"
-    notebook = assignment.reference_notebook
-    if not notebook.exists():
-        made = sorted(cache_dir.glob(f"{stem}-*.json"))
-        return made[0] if made else cache_dir / f"{stem}-missing.json"
-    content = hashlib.sha256(__version__.encode() + b"\0" + notebook.read_bytes()).hexdigest()[:12]
-    return cache_dir / f"{stem}-{content}.json"
-
-
-def reference_data(assignment: Assignment, sandbox: Sandbox, cache_dir: Path | None) -> dict[str, ProbeData] | None:
-    """The reference solution's probe data on the grader's inputs, computed once per content (see reference_cache_file)."""
-    if not _needs_reference(assignment):
-        return None
-    cache = reference_cache_file(assignment, cache_dir) if cache_dir else None
-    if cache and cache.exists():
-        return load_probe_data(cache.read_text())
-    result, data = grade_submission(Submission("reference", assignment.reference_notebook), assignment, sandbox, is_reference=True)
-    broken = sorted(name for name, item in data.items() if not item.ok)
-    if not result.graded or broken:
-        raise RubricError(f"{assignment.reference_notebook}: the reference solution did not produce probe data ({result.error or ', '.join(broken)}); run `grader validate {assignment.id}`")
-    if cache:
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        replace_atomically(cache, dump_probe_data(data))  # two batches may fill the same cache at once
-    return data
 
 
 def _hidden(assignment: Assignment, extra_hidden: list[Path]) -> list[Path]:
@@ -200,7 +159,7 @@ def grade(
                 with _students_sandbox(runner, cluster, jobs, assignment, sandbox, gpus, hidden) as (students, parallel):
                     # On this machine, once per content (rubric, grader, reference), shared by every results folder:
                     # the reference never travels to a worker.
-                    reference = reference_data(assignment, runner, _user_cache() / "reference")
+                    reference = reference_data(assignment, runner, user_cache() / "reference")
                     summary.sandbox = students.describe()
 
                     def work(submission: Submission) -> SubmissionResult:
@@ -275,7 +234,7 @@ def check_exercise(exercise: str, assignment_id: str | None = None, notebook: Pa
         raise InputError(f"{assignment.rubric_path}: no public checks for exercise {exercise!r} (exercises with public checks: {known})")
     reference = None
     if any(check.uses_reference() for check in checks):
-        reference = reference_data(assignment, _sandbox(assignment, sandbox, None, []), _user_cache() / "reference")
+        reference = reference_data(assignment, _sandbox(assignment, sandbox, None, []), user_cache() / "reference")
     return check_live(shell, assignment, exercise, checks, saved, reference)
 
 
@@ -285,15 +244,8 @@ def check_notebook(notebook: Path | str, assignment_id: str | None = None, cours
     load_notebook(notebook)  # bad input fails here, with one line, before anything starts
     assignment = load_assignment(assignment_id or _guess_assignment(notebook, course), course)
     runner = _sandbox(assignment, sandbox, None, [])
-    reference = reference_data(assignment, runner, _user_cache() / "reference")
+    reference = reference_data(assignment, runner, user_cache() / "reference")
     return grade_submission(Submission(notebook.stem, notebook), assignment, runner, public_only=True, reference=reference)[0]
-
-
-def _user_cache() -> Path:
-    """$GRADER_CACHE_DIR, else the user's cache folder; the sandbox never sees it."""
-    if os.environ.get("GRADER_CACHE_DIR"):
-        return Path(os.environ["GRADER_CACHE_DIR"])
-    return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "grader"
 
 
 # -- validate ---------------------------------------------------------------------------------------

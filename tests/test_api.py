@@ -12,7 +12,7 @@ import time
 
 import yaml
 
-from grader import api
+from grader import api, reference
 from grader.results import CheckStatus
 from tests.conftest import GOOD_CELLS, write_notebook
 
@@ -122,7 +122,7 @@ def test_reference_runs_once_per_content_across_results_folders(tiny_course, tmp
             runs.append(submission.path)
         return real(submission, *arguments, **options)
 
-    monkeypatch.setattr(api, "grade_submission", observed)
+    monkeypatch.setattr(reference, "grade_submission", observed)
     write_notebook(tmp_path / "subs" / "good.ipynb", GOOD_CELLS)
     first = api.grade(tmp_path / "subs", "tiny", tmp_path / "out1", course=tiny_course, progress=False)
     second = api.grade(tmp_path / "subs", "tiny", tmp_path / "out2", course=tiny_course, progress=False)
