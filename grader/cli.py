@@ -69,7 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--assignment", "-a", default=None, help="Export only this assignment (default: every assignment in the gradebook).")
     export.add_argument("--column", default=None, help="LMS gradebook column, e.g. 'PW06 (4321)' for Canvas (default: the assignment id).")
 
-    manual = commands.add_parser("manual", help="Grade the rubric's manual items by hand (TAs).")
+    manual = commands.add_parser("manual", help="Grade by hand the rubric's manual items and the checks awaiting review (TAs).")
     manual_commands = manual.add_subparsers(dest="manual_command", required=True, metavar="ACTION")
     manual_export = manual_commands.add_parser("export", help="Write a page of answers per manual item and a sheet to fill in.")
     manual_export.add_argument("results_dir", type=Path, metavar="RESULTS_DIR")

@@ -5,6 +5,10 @@
 
 An imported item becomes passed (full points), failed (0) or partial, with the TA's comment as the
 reason; the score is recomputed from the checks with the rubric's late policy.
+
+Automatic checks the evidence could not decide (status ``review``, e.g. a no-Keras rule over code that
+picks modules at run time) travel the same way: each gets a page with the cells it looks at and a sheet
+row for every student awaiting it, so their pending points are settled where the manual items are.
 """
 
 from __future__ import annotations
@@ -27,11 +31,24 @@ if TYPE_CHECKING:
 TA_DEFAULT_REASON = "Scored by a TA."
 
 
-def manual_items(assignment: Assignment) -> list[Item]:
+def manual_items(assignment: Assignment, results: list[SubmissionResult] | None = None) -> list[Item]:
+    """The rubric's manual items, then the automatic checks awaiting a TA's review in ``results``."""
     items = [Item(c.id, c.title, c.points, getattr(c, "prompt", ""), c.exercise) for c in assignment.rubric.checks if c.kind == "manual"]
+    awaiting = {c.check_id for result in results or [] for c in result.checks if c.status == CheckStatus.review}
+    for check in assignment.rubric.checks:
+        if check.id in awaiting:
+            scope = check.exercise or (getattr(check, "cells", None) or [None])[0]
+            items.append(Item(check.id, check.title, check.points, f"The grader could not decide this automatic check ({check.kind}); read the cells and score it.", scope))
     if not items:
-        raise InputError(f"{assignment.rubric_path}: the rubric has no manual items")
+        raise InputError(f"{assignment.rubric_path}: the rubric has no manual items, and no check awaits a TA's review")
     return items
+
+
+def _awaits(result: SubmissionResult, item: Item, assignment: Assignment) -> bool:
+    """Whether this student's row belongs on the sheet: every manual item, a reviewed check only where it awaits review."""
+    if any(c.id == item.check_id and c.kind == "manual" for c in assignment.rubric.checks):
+        return True
+    return any(c.check_id == item.check_id and c.status == CheckStatus.review for c in result.checks)
 
 
 def sheet_path(folder: Path, assignment_id: str) -> Path:
@@ -46,7 +63,7 @@ def _scored(result: SubmissionResult, check_id: str) -> CheckResult | None:
 
 def export_manual(results: list[SubmissionResult], assignment: Assignment, folder: Path) -> list[Path]:
     """Write one page per manual item and the sheet to fill in; return their paths (sheet last)."""
-    items = manual_items(assignment)
+    items = manual_items(assignment, results)
     notebooks: dict[str, tuple[NotebookNode | None, str | None]] = {}  # student -> (notebook, why it is unreadable)
     for result in results:
         try:
@@ -58,6 +75,8 @@ def export_manual(results: list[SubmissionResult], assignment: Assignment, folde
     for item in items:
         answers = []
         for result in sorted(results, key=lambda r: r.student):
+            if not _awaits(result, item, assignment):
+                continue
             notebook, unreadable = notebooks[result.student]
             scored = _scored(result, item.check_id)
             answers.append(
@@ -90,8 +109,9 @@ def _merge_row(result: SubmissionResult, row: SheetRow, item: Item) -> Submissio
 
 def import_manual(sheet: Path, results: list[SubmissionResult], assignment: Assignment, roster: Roster | None) -> list[SubmissionResult]:
     """Merge the sheet's points and comments into the results; the changed results, rescored (late policy included)."""
-    items = {item.check_id: item for item in manual_items(assignment)}
+    items = {item.check_id: item for item in manual_items(assignment, results)}
     by_student = {result.student: result for result in results}
+    manual_ids = {c.id for c in assignment.rubric.checks if c.kind == "manual"}
     changed: dict[str, SubmissionResult] = {}
     for row in read_sheet(sheet):
         if row.student not in by_student:
@@ -101,6 +121,9 @@ def import_manual(sheet: Path, results: list[SubmissionResult], assignment: Assi
             raise InputError(f"{sheet}: line {row.line}: {row.check_id!r} is not a manual item of {assignment.id} (manual items: {', '.join(items)})")
         if row.points is None:
             continue
+        reviewed = next((c for c in by_student[row.student].checks if c.check_id == row.check_id), None)
+        if item.check_id not in manual_ids and (reviewed is None or reviewed.status != CheckStatus.review):
+            continue  # this student's check was decided by the grader: the TA's row has nothing to settle
         if not 0 <= row.points <= item.points:
             raise InputError(f"{sheet}: line {row.line}: {row.points:g} points is outside 0..{item.points:g} for {row.check_id}")
         current = changed.get(row.student, by_student[row.student])

@@ -192,3 +192,39 @@ def test_the_page_shows_a_students_answer_and_names_as_inert_text():
     page = render_item_page(item, answers, "PW06 " + PAYLOAD, "sheet" + PAYLOAD + ".csv")
     assert_inert(page)
     assert page.count('<section class="answer"') == 2 and "&lt;/code&gt;&lt;/pre&gt;&lt;script&gt;" in page
+
+
+def test_checks_awaiting_review_are_settled_through_the_sheet(tmp_path):
+    """A no-os rule over code that picks its module at run time is undecidable: the TA decides it, once."""
+    course = tmp_path / "course"
+    (course / "rubrics" / "tiny").mkdir(parents=True)
+    (course / "rubrics" / "tiny.yaml").write_text(TINY_RUBRIC)
+    (course / "rubrics" / "tiny" / "probes.py").write_text(TINY_PROBES)
+    (course / "rubrics" / "tiny" / "judges.py").write_text(TINY_JUDGES)
+    write_notebook(course / "reference" / "tiny" / "tiny.ipynb", GOOD_CELLS)
+    reflective = ("import importlib\npaths = importlib.import_module('o' + 's').path\ndef double(x):\n    return 2 * x", ["ex1"])
+    write_notebook(tmp_path / "subs" / "rex.ipynb", [reflective, GOOD_CELLS[1]])
+    write_notebook(tmp_path / "subs" / "amy.ipynb", GOOD_CELLS)
+    results_dir = tmp_path / "results"
+    graded = {r.student: r for r in api.grade(tmp_path / "subs", "tiny", results_dir, course=course, jobs=2, progress=False).results}
+    assert next(c for c in graded["rex"].checks if c.check_id == "no-os").status == CheckStatus.review
+    assert graded["rex"].pending_points == 4 and graded["amy"].pending_points == 3  # the essay, and rex's no-os
+
+    *pages, sheet = api.manual_export(results_dir, "tiny", course=course)
+    assert [page.name for page in pages] == ["essay.html", "no-os.html"]
+    review_page = pages[1].read_text()
+    assert "importlib.import_module(&#39;o&#39; + &#39;s&#39;)" in review_page and "could not decide" in review_page
+    rows = [(r["student"], r["check_id"]) for r in csv.DictReader(io.StringIO(sheet.read_text()))]
+    assert rows == [("amy", "essay"), ("rex", "essay"), ("rex", "no-os")]  # only rex's check awaits review
+
+    # amy's no-os was decided by the grader: a row for it (typed in by hand) settles nothing.
+    filled = fill(sheet, {("rex", "no-os"): ("0", "Uses os after all.")})
+    filled.write_text(filled.read_text() + "amy,no-os,1,0,x\n")
+    changed = {r.student: r for r in api.manual_import(filled, results_dir, course=course)}
+    assert sorted(changed) == ["rex"]
+    decided = next(c for c in changed["rex"].checks if c.check_id == "no-os")
+    assert (decided.status, decided.points_awarded, decided.reason) == (CheckStatus.failed, 0, "Uses os after all.")
+    assert changed["rex"].pending_points == 3  # only the essay is left
+    with Gradebook(results_dir / "gradebook.sqlite") as book:
+        amy = book.get("tiny", "amy")
+    assert next(c for c in amy.checks if c.check_id == "no-os").status == CheckStatus.passed
