@@ -240,14 +240,16 @@ class ClusterSandbox(Sandbox):
         info = path.stat()
         file_identity = (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns)  # data files are hard links of one file
         with self._lock:
+            content = None
             if file_identity not in self._digests:
-                self._digests[file_identity] = hashlib.sha256(path.read_bytes()).hexdigest()
+                content = path.read_bytes()
+                self._digests[file_identity] = hashlib.sha256(content).hexdigest()
             digest = self._digests[file_identity]
             held = self._shared.get(digest)
             # Scattered bytes live on one worker (Dask's memory manager drops spare copies): when that
             # worker dies the future is cancelled, and the host, which still has the file, sends it again.
             if held is None or held.status != "finished":
-                self._shared[digest] = self.client.scatter(path.read_bytes(), hash=True)
+                self._shared[digest] = self.client.scatter(path.read_bytes() if content is None else content, hash=True)
             return self._shared[digest]
 
     def payload(self, job_dir: Path, limits: Limits, wall_limit: float) -> tuple[JobPayload, dict[str, object]]:

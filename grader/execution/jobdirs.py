@@ -70,7 +70,7 @@ def job_folder(prefix: str) -> Iterator[Path]:
     # The lock exists and is held before the folder does: a sweeping grader never takes a live folder.
     descriptor, lock_name = tempfile.mkstemp(prefix=prefix, suffix=LOCK_SUFFIX, dir=root)
     fcntl.flock(descriptor, fcntl.LOCK_EX)
-    job_dir = root / lock_name.rsplit("/", 1)[-1].removesuffix(LOCK_SUFFIX)
+    job_dir = root / Path(lock_name).name.removesuffix(LOCK_SUFFIX)
     try:
         job_dir.mkdir(mode=0o700)
         yield job_dir

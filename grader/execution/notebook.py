@@ -20,6 +20,7 @@ from grader.execution.cputime import tree_cpu_seconds
 from grader.execution.kernel import Kernel, KernelDied, KernelTimeout
 from grader.execution.status import CellStatus
 
+KERNEL_DIED = "the kernel died (the process exited or was killed)"
 CPU_POLL_S = 0.25  # how often a running cell's CPU time is read
 INTERRUPT_GRACE_S = 5.0  # after an interrupt, how long the kernel gets to stop before the cell is given up
 
@@ -70,10 +71,10 @@ def run_cell(kernel: Kernel, source: str, timeout: float, cpu_budget: float | No
     try:
         msg_id = kernel.execute(source)
     except Exception:  # noqa: BLE001 - no channel to the kernel (it died during a restart): the cell did not run
-        return ended(CellStatus.kernel_died, "the kernel died (the process exited or was killed)")
+        return ended(CellStatus.kernel_died, KERNEL_DIED)
     wall_deadline = started + max(timeout, 0.01)
     interrupted_at: float | None = None
-    why = ""
+    why = deaf = ""  # the reason once interrupted, and the reason if the kernel ignores the interrupt
     while True:
         now = time.monotonic()
         wait = min(CPU_POLL_S, wall_deadline - now) if interrupted_at is None else INTERRUPT_GRACE_S - (now - interrupted_at)
@@ -81,18 +82,19 @@ def run_cell(kernel: Kernel, source: str, timeout: float, cpu_budget: float | No
             reply = kernel.reply(msg_id, max(wait, 0.01))
             break
         except KernelDied:
-            return ended(CellStatus.kernel_died, "the kernel died (the process exited or was killed)")
+            return ended(CellStatus.kernel_died, KERNEL_DIED)
         except KernelTimeout:
             pass
         if interrupted_at is not None:
             if time.monotonic() - interrupted_at >= INTERRUPT_GRACE_S:
                 # Deaf to SIGINT: the runner checks it still answers, else restarts it.
-                return ended(CellStatus.timeout, why if why.startswith("used") else f"did not finish within {int(timeout)} s of wall-clock time, its cap")
+                return ended(CellStatus.timeout, deaf)
             continue
         if cpu_budget is not None and cpu() > cpu_budget:
-            why = f"used more than its budget of {cpu_budget:g} CPU seconds and was interrupted"
+            why = deaf = f"used more than its budget of {cpu_budget:g} CPU seconds and was interrupted"
         elif time.monotonic() >= wall_deadline:
-            why = f"did not finish within {int(timeout)} s of wall-clock time, its cap, and was interrupted"
+            deaf = f"did not finish within {int(timeout)} s of wall-clock time, its cap"
+            why = f"{deaf}, and was interrupted"
         else:
             continue
         interrupted_at = time.monotonic()
