@@ -17,7 +17,7 @@ from grader.errors import InputError
 from grader.lms import Roster, RosterEntry, save_roster
 from grader.results import CheckStatus
 from grader.store import Gradebook
-from tests.conftest import GOOD_CELLS, TINY_JUDGES, TINY_PROBES, TINY_RUBRIC, write_notebook
+from tests.conftest import GOOD_CELLS, TINY_JUDGES, TINY_PROBES, TINY_RUBRIC, make_tiny_course, write_notebook
 
 ESSAY = "  - id: essay\n    kind: manual\n    title: Essay\n    points: 3\n"
 ESSAY_WITH_TAG = "  - id: essay\n    kind: manual\n    title: Essay\n    points: 3\n    exercise: ex5\n    prompt: Explains why ReLU helps.\n"
@@ -196,12 +196,7 @@ def test_the_page_shows_a_students_answer_and_names_as_inert_text():
 
 def test_checks_awaiting_review_are_settled_through_the_sheet(tmp_path):
     """A no-os rule over code that picks its module at run time is undecidable: the TA decides it, once."""
-    course = tmp_path / "course"
-    (course / "rubrics" / "tiny").mkdir(parents=True)
-    (course / "rubrics" / "tiny.yaml").write_text(TINY_RUBRIC)
-    (course / "rubrics" / "tiny" / "probes.py").write_text(TINY_PROBES)
-    (course / "rubrics" / "tiny" / "judges.py").write_text(TINY_JUDGES)
-    write_notebook(course / "reference" / "tiny" / "tiny.ipynb", GOOD_CELLS)
+    course = make_tiny_course(tmp_path)
     reflective = ("import importlib\npaths = importlib.import_module('o' + 's').path\ndef double(x):\n    return 2 * x", ["ex1"])
     write_notebook(tmp_path / "subs" / "rex.ipynb", [reflective, GOOD_CELLS[1]])
     write_notebook(tmp_path / "subs" / "amy.ipynb", GOOD_CELLS)
