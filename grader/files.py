@@ -1,4 +1,4 @@
-"""Small file rules with one home: writing a file so that no reader ever sees half of it."""
+"""Small file rules with one home: where the user's cache is, and writing a file so that no reader ever sees half of it."""
 
 from __future__ import annotations
 
@@ -20,3 +20,10 @@ def replace_atomically(path: Path, text: str | bytes) -> Path:
         Path(temporary).unlink(missing_ok=True)
         raise
     return path
+
+
+def user_cache() -> Path:
+    """$GRADER_CACHE_DIR, else the user's cache folder; the sandbox never sees it."""
+    if os.environ.get("GRADER_CACHE_DIR"):
+        return Path(os.environ["GRADER_CACHE_DIR"])
+    return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "grader"

@@ -9,7 +9,6 @@ results folder of the same rubric shares one run.
 from __future__ import annotations
 
 import hashlib
-import os
 from pathlib import Path
 
 from grader._version import __version__
@@ -19,13 +18,6 @@ from grader.files import replace_atomically
 from grader.pipeline import Submission, grade_submission
 from grader.rubric import Assignment
 from grader.sandbox import Sandbox
-
-
-def user_cache() -> Path:
-    """$GRADER_CACHE_DIR, else the user's cache folder; the sandbox never sees it."""
-    if os.environ.get("GRADER_CACHE_DIR"):
-        return Path(os.environ["GRADER_CACHE_DIR"])
-    return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "grader"
 
 
 def needs_reference(assignment: Assignment) -> bool:
