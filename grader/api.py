@@ -31,17 +31,21 @@ from grader.execution import live
 from grader.execution.loading import file_digest, load_notebook, printable
 from grader.exports import EXPORTERS, ExportContext
 from grader.exports.gradescope import results_json
+from grader.files import user_cache
 from grader.lms import load_roster, save_roster, unpack_submissions
 from grader.lms.gradescope import AutograderRoot, failure_results, write_bundle
+from grader.lms.roster import ROSTER_FILE
 from grader.manual import export_manual, import_manual
 from grader.pipeline import Submission, check_live, finish, grade_submission, not_graded, select_checks, timed_out
-from grader.reference import reference_data, user_cache
+from grader.reference import reference_data
 from grader.reports import render_table, write_dashboard, write_student_reports
 from grader.results import BatchSummary, ExerciseCheck, SubmissionResult
 from grader.rubric import Assignment, Rubric, list_assignments, load_assignment
+from grader.rubric.loading import course_search_absent
 from grader.sandbox import Sandbox, get_sandbox
 from grader.sandbox.base import Throttled
 from grader.store import Gradebook
+from grader.store.stamp import describe_inputs
 
 
 # -- discovery --------------------------------------------------------------------------------------
@@ -182,7 +186,19 @@ def grade(
             summary.results = book.all(assignment.id)
             EXPORTERS["csv"]().write(summary.results, out_dir / "grades.csv")
             write_dashboard(summary.results, reports_dir, assignment.rubric.title, roster)
+        settled = not refused and all(book.is_current(assignment.id, s.student, file_digest(s.path) or "", assignment.fingerprint, __version__) for s in submissions)
+    if settled:
+        _describe_settled(summary, assignment, source, course, [out_dir / "gradebook.sqlite", out_dir / "grades.csv", reports_dir / "index.html", reports_dir / ROSTER_FILE])
     return summary
+
+
+def _describe_settled(summary: BatchSummary, assignment: Assignment, source: Path, course: Path | str | None, outputs: list[Path]) -> None:
+    """Every student is current: say what the batch read and wrote, so an unchanged re-run can be answered from a stamp."""
+    staff = assignment.course_dir / "rubrics" / assignment.id
+    files = [assignment.rubric_path, staff / "probes.py", staff / "judges.py", assignment.reference_notebook, *course_search_absent(course)]
+    summary.inputs, summary.input_folders = describe_inputs([path.absolute() for path in files] + ([source.absolute()] if source.is_file() else []), [source.absolute()] if source.is_dir() else [])
+    summary.outputs = [str(path.absolute()) for path in outputs if path.exists()]
+    summary.settled = True
 
 
 def _record(result: SubmissionResult, book: Gradebook, reports_dir: Path, assignment: Assignment) -> None:

@@ -145,6 +145,12 @@ class BatchSummary(Model):
     graded: list[str] = Field(default_factory=list, description="Students graded in this run.")
     skipped: list[str] = Field(default_factory=list, description="Students whose unchanged result was kept.")
     results: list[SubmissionResult] = Field(default_factory=list, description="Result of every student in the batch (new and kept).")
+    settled: bool = Field(False, description="Every student's result is current: the same command run again would keep them all.")
+    inputs: dict[str, str | None] = Field(
+        default_factory=dict, description="When settled: each file that decided the batch (rubric, probes, judges, reference, submissions) with its SHA-256; None for a path that must stay absent."
+    )
+    input_folders: dict[str, list[str]] = Field(default_factory=dict, description="When settled: each submissions folder with the files it held, so a new student is noticed.")
+    outputs: list[str] = Field(default_factory=list, description="When settled: the gradebook, grades.csv, dashboard and roster this batch left, which an unchanged re-run leaves as they are.")
 
 
 class ExerciseCheck(Model):

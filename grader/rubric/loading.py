@@ -52,11 +52,25 @@ def find_course_dir(course: Path | str | None = None) -> Path:
         return Path(course)
     if os.environ.get("GRADER_COURSE"):
         return Path(os.environ["GRADER_COURSE"])
+    return _search_course()[0]
+
+
+def _search_course() -> tuple[Path, list[Path]]:
+    """(the nearest folder from here up with a rubrics/ folder, else the grader's own; the rubrics/ paths found absent)."""
     here = Path.cwd().resolve()
+    absent: list[Path] = []
     for folder in (here, *here.parents):
         if (folder / "rubrics").is_dir():
-            return folder
-    return Path(__file__).resolve().parents[2]
+            return folder, absent
+        absent.append(folder / "rubrics")
+    return Path(__file__).resolve().parents[2], absent
+
+
+def course_search_absent(course: Path | str | None = None) -> list[Path]:
+    """The rubrics/ folders whose absence made find_course_dir(course) pick its course: one appearing picks another."""
+    if course or os.environ.get("GRADER_COURSE"):
+        return []
+    return _search_course()[1]
 
 
 def list_assignments(course: Path | str | None = None) -> list[str]:
