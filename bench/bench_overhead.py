@@ -8,12 +8,11 @@ in one go and alternating the systems within each repetition so a change of mach
 - bare nbclient, 1 and 2 notebooks at a time (the lower bound: no sandbox, no probes, no judging);
 - ``grader grade -j 1`` and ``-j 2`` with the local sandbox (and Docker with ``--docker``), each into a
   fresh results folder;
-- the unchanged re-grade (everything skipped).
-
-nbgrader and Otter-Grader are not run here: they need their own course layouts and are not installed
-with the grader. Their ratios to bare nbclient on the same tiny batch were measured once by hand (issue
-13: nbgrader autograde 1.28x bare at one at a time, its only mode; Otter 3.15x bare at two at a time);
-the script prints what that makes of the grader's time.
+- the unchanged re-grade (everything skipped);
+- on the tiny batch, where installed: ``nbgrader autograde`` (one at a time, its only mode) and Otter's
+  ``otter run`` (two at a time), each in its own virtual environment (``bash bench/install-comparisons.sh``;
+  found through BENCH_NBGRADER / BENCH_OTTER, /opt/bench-venvs or PATH, skipped with a note otherwise;
+  course layouts and checks that they really executed every notebook in bench/comparisons.py).
 
 Each system runs as a child process; wall time is measured around it and CPU time from the children's
 resource usage (every process it started and reaped) plus, for the grader, the CPU its jobs' control
@@ -36,9 +35,9 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-NBGRADER_RATIO = 1.28  # nbgrader autograde / bare nbclient -j 1 on the tiny batch, issue 13's measurement
 sys.path.insert(0, str(REPO))
 
+from bench.comparisons import comparisons  # noqa: E402
 from tests.conftest import make_tiny_course, write_notebook  # noqa: E402
 
 TINY_CELLS = [
@@ -88,12 +87,12 @@ def sandbox_cpu(out_dir: Path, since: float) -> float:
     return total
 
 
-def measure(command: list[str], env: dict | None = None, out_dir: Path | None = None) -> tuple[float, float]:
+def measure(command: list[str], env: dict | None = None, out_dir: Path | None = None, cwd: Path = REPO) -> tuple[float, float]:
     """(wall seconds, CPU seconds of every process it started: reaped children and the jobs' control groups)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     since = time.time()
     started = time.monotonic()
-    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=REPO)
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=cwd)
     wall = time.monotonic() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     jobs = sandbox_cpu(out_dir, since) if out_dir is not None else 0.0
@@ -117,8 +116,8 @@ def batches(work: str, root: Path, tiny_count: int) -> dict[str, tuple[Path, str
     return found
 
 
-def systems(folder: Path, assignment: str, course: Path | None, out_root: Path, docker: bool) -> dict[str, tuple[int, callable]]:
-    """name -> (parallelism, factory of the command for repetition r)."""
+def systems(folder: Path, assignment: str, course: Path | None, out_root: Path, docker: bool) -> tuple[dict[str, tuple[int, callable]], dict]:
+    """(name -> (parallelism, factory of the command for repetition r), name -> its Comparison for nbgrader/Otter)."""
     course_args = ["--course", str(course)] if course else []
     grade = [sys.executable, "-m", "grader", *course_args, "grade", str(folder), "-a", assignment]
     found: dict[str, tuple[int, callable]] = {}
@@ -131,7 +130,13 @@ def systems(folder: Path, assignment: str, course: Path | None, out_root: Path, 
         if docker:
             found[f"grader docker -j {jobs}"] = (jobs, lambda r, jobs=jobs: [*grade, "--out", str(out_root / f"docker{jobs}-{r}"), "-j", str(jobs), "--sandbox", "docker"])
     found["grader unchanged re-grade -j 2"] = (2, lambda r: [*grade, "--out", str(out_root / f"local2-{r}"), "-j", "2", "--sandbox", "local"])
-    return found
+    others = {}
+    if assignment == "tiny":  # the others' courses hold the tiny notebooks only
+        setups, notes = comparisons(sorted(folder.glob("*.ipynb")), out_root / "comparisons", cell_timeout)
+        print("\n".join(notes))
+        others = {other.name: other for other in setups}
+        found.update({other.name: (other.jobs, other.command) for other in setups})
+    return found, others
 
 
 def main() -> None:
@@ -145,7 +150,7 @@ def main() -> None:
     try:
         for name, (folder, assignment, course) in batches(options.work, root, options.tiny_count).items():
             count = len(list(folder.glob("*.ipynb")))
-            table = systems(folder, assignment, course, root / f"{name}-out", options.docker)
+            table, others = systems(folder, assignment, course, root / f"{name}-out", options.docker)
             walls: dict[str, list[float]] = {system: [] for system in table}
             cpus: dict[str, list[float]] = {system: [] for system in table}
             for repetition in range(options.reps):
@@ -156,7 +161,11 @@ def main() -> None:
                 for system in order:
                     command = table[system][1](repetition)
                     out_dir = Path(command[command.index("--out") + 1]) if "--out" in command else None
-                    wall, cpu = measure(command, env={**os.environ, "PYTHONPATH": str(REPO)}, out_dir=out_dir)
+                    if system in others:
+                        wall, cpu = measure(command, env=others[system].env, cwd=others[system].cwd)
+                        others[system].check(repetition)
+                    else:
+                        wall, cpu = measure(command, env={**os.environ, "PYTHONPATH": str(REPO)}, out_dir=out_dir)
                     walls[system].append(wall)
                     cpus[system].append(cpu)
             print(f"\n{name}: {count} submissions, {options.reps} repetitions, medians")
@@ -169,10 +178,8 @@ def main() -> None:
                 label = "of 1st run" if "re-grade" in system else ""
                 overhead = "" if "re-grade" in system else f"{(cpu - bare_cpu) / count:19.2f}"
                 print(f"{system:34} {wall:8.1f} {ratio:7.2f} {cpu:8.1f} {overhead:>19} {label}")
-            if name == "tiny":
-                # nbgrader runs one notebook at a time: its time is NBGRADER_RATIO x bare nbclient -j 1 (measured by hand).
-                nbgrader = NBGRADER_RATIO * statistics.median(walls["bare nbclient -j 1"])
-                print(f"grader -j 2 against nbgrader autograde (its {NBGRADER_RATIO}x bare -j 1, measured by hand): {nbgrader / first_run:.2f}x faster")
+            for other in others:
+                print(f"grader -j 2 is {statistics.median(walls[other]) / first_run:.2f}x faster than {other}")
     finally:
         shutil.rmtree(root, ignore_errors=True)
 
