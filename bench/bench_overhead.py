@@ -175,9 +175,11 @@ def main() -> None:
                 wall, cpu = statistics.median(walls[system]), statistics.median(cpus[system])
                 bare_wall, bare_cpu = statistics.median(walls[f"bare nbclient -j {jobs}"]), statistics.median(cpus[f"bare nbclient -j {jobs}"])
                 ratio = wall / (first_run if "re-grade" in system else bare_wall)
+                # The re-grade is a share of the first run (target: at most 2 %), printed as such.
+                shown = f"{ratio:7.1%}" if "re-grade" in system else f"{ratio:7.2f}"
                 label = "of 1st run" if "re-grade" in system else ""
                 overhead = "" if "re-grade" in system else f"{(cpu - bare_cpu) / count:19.2f}"
-                print(f"{system:34} {wall:8.1f} {ratio:7.2f} {cpu:8.1f} {overhead:>19} {label}")
+                print(f"{system:34} {wall:8.2f} {shown} {cpu:8.1f} {overhead:>19} {label}")
             for other in others:
                 print(f"grader -j 2 is {statistics.median(walls[other]) / first_run:.2f}x faster than {other}")
     finally:
