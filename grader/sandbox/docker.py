@@ -168,11 +168,12 @@ class DockerSandbox(Sandbox):
         pool = self._pool(limits)
         gpu_ids = pool.acquire(None if pool.per_job else limits.gpu) if pool else []  # --gpus wins over the rubric
         started = time.monotonic()
-        container, status, code, log = None, "crashed", None, ""
+        container, status, code, log, cpu = None, "crashed", None, "", None
         try:
             container = self._create(limits, gpu_ids, name)
             _send_stdin(container, _job_archive(job_dir))
             status, code = self._wait(container, started, wall_limit)
+            cpu = _cpu_seconds(container)
             log = _logs(container)
             if status != "timeout" and _hit_memory_limit(container):
                 status = "oom"
@@ -186,7 +187,7 @@ class DockerSandbox(Sandbox):
                 pass
             if pool:
                 pool.release(gpu_ids)
-        return SandboxOutcome(status=status, exit_code=code, wall_s=time.monotonic() - started, log_tail=log[-4000:], backend=self.describe())
+        return SandboxOutcome(status=status, exit_code=code, wall_s=time.monotonic() - started, log_tail=log[-4000:], backend=self.describe(), cpu_s=cpu)
 
     def _wait(self, container, started: float, wall_limit: float) -> tuple[str, int | None]:
         """Poll until the entry prints its mark, the container dies, or the wall-clock limit passes."""
@@ -219,6 +220,17 @@ def _done_code(container) -> int | None | bool:
         return False
     word = tail.rsplit(DONE_MARK, 1)[1].split()[:1]
     return int(word[0]) if word and word[0].lstrip("-").isdigit() else None
+
+
+def _cpu_seconds(container) -> float | None:
+    """CPU seconds the container's processes used, from its control group through the engine (works with
+    a remote engine too); None once it has stopped (the engine then reports nothing) or on any error."""
+    try:
+        stats = container.stats(stream=False, one_shot=True)  # one reading, no 1 s wait for a second sample
+        used = stats["cpu_stats"]["cpu_usage"]["total_usage"]
+    except Exception:  # noqa: BLE001 - a measurement, never a verdict: its absence changes no grade
+        return None
+    return round(used / 1e9, 3) if used else None
 
 
 def _logs(container) -> str:

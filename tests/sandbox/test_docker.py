@@ -106,6 +106,14 @@ def test_same_scores_as_the_local_sandbox(docker_sandbox, local_sandbox, tiny, t
 
 
 @docker
+def test_cpu_time_is_measured_per_container(docker_sandbox, tiny, tmp_path):
+    idle = grade_cells(tmp_path / "idle", tiny, docker_sandbox, GOOD_CELLS)
+    busy = grade_cells(tmp_path / "busy", tiny, docker_sandbox, ["total = 0\nfor step in range(3 * 10 ** 7):\n    total += step", *GOOD_CELLS])
+    # A ratio, not seconds (as for the local sandbox): the loop's CPU is counted in the container's group.
+    assert busy.run.timings["sandbox_cpu"] > 1.3 * idle.run.timings["sandbox_cpu"] > 0
+
+
+@docker
 def test_wall_limit_stops_the_run_and_keeps_what_it_wrote(docker_sandbox, tiny, tmp_path, created):
     # Cell limits far above the wall limit: only the host's clock can stop this run.
     job_dir = make_job(tmp_path, tiny, [GOOD_CELLS[0], "import time\ntime.sleep(10 ** 6)"], cell_timeout=600, notebook_timeout=600)
