@@ -2,7 +2,7 @@
 
     python bench/bench_overhead.py [--work tiny|pw06|all] [--reps 3] [--tiny-count 16] [--docker]
 
-For each batch (``tiny``: N small NumPy notebooks of the tiny course; ``pw06``: the 7 PW06 samples) it runs,
+For each batch (``tiny``: N small NumPy notebooks of the tiny course; ``pw06``: every PW06 sample) it runs,
 in one go and alternating the systems within each repetition so a change of machine load hits all of them:
 
 - bare nbclient, 1 and 2 notebooks at a time (the lower bound: no sandbox, no probes, no judging);
