@@ -9,8 +9,11 @@ CommonMark parser (markdown-it-py, tables on as in GitHub/GitLab), so the test s
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from html.parser import HTMLParser
 
+import pytest
 from markdown_it import MarkdownIt
 
 from grader.checks.base import REASON_CHARS
@@ -100,6 +103,17 @@ def test_a_reason_quoting_a_huge_student_value_is_capped(tmp_path, tiny, local_s
     assert greeting.status == CheckStatus.failed and greeting.reason.startswith("greeting() returned 'byeAAA")
     assert len(greeting.reason) < REASON_CHARS + 100 and "more characters)" in greeting.reason
     assert len(render_markdown(result, "Tiny")) < 10_000 and len(render_html(result, "Tiny")) < 15_000
+
+
+@pytest.mark.parametrize("unit", ["A", "x.", "Error"])
+def test_rewriting_raw_errors_in_a_huge_reason_takes_no_time(unit):
+    """The raw-error pattern backtracks over long word runs: run on a whole 500 KB reason it held the grader
+    for 8 minutes. In a child process with a generous limit, so a regression fails instead of hanging CI."""
+    value = unit * (4_000_000 // len(unit))
+    script = f"from grader.checks.base import plain_reason\nprint(len(plain_reason('greeting() returned ' + {unit!r} * {len(value) // len(unit)}, 'cell 3')))"
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr[-500:]
+    assert int(done.stdout) == len("greeting() returned ") + len(value)
 
 
 def test_terminal_output_carries_no_escape_sequences():
