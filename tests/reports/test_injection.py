@@ -116,6 +116,15 @@ def test_rewriting_raw_errors_in_a_huge_reason_takes_no_time(unit):
     assert int(done.stdout) == len("greeting() returned ") + len(value)
 
 
+def test_a_huge_error_message_is_shortened_in_no_time():
+    from grader.reports.text import essential_error
+
+    script = "from grader.reports.text import essential_error\nprint(essential_error(' ' * 4_000_000 + 'ValueError: x [[{{node a}}]] [Op:MatMul]'))"
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and done.stdout.strip() == "ValueError: x", done.stderr[-500:]
+    assert essential_error("InvalidArgumentError: bad shapes [[{{node MatMul}}]] [Op:MatMul] name: dense") == "InvalidArgumentError: bad shapes"
+
+
 def test_terminal_output_carries_no_escape_sequences():
     hostile = hostile_result().model_copy(update={"student": "eve\x1b]0;pwned\x07", "graded": False, "error": "bad\x1b[2J\x1b[8m hidden"})
     table = render_table([hostile])
