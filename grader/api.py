@@ -186,19 +186,28 @@ def grade(
             summary.results = book.all(assignment.id)
             EXPORTERS["csv"]().write(summary.results, out_dir / "grades.csv")
             write_dashboard(summary.results, reports_dir, assignment.rubric.title, roster)
-        settled = not refused and all(book.is_current(assignment.id, s.student, file_digest(s.path) or "", assignment.fingerprint, __version__) for s in submissions)
-    if settled:
-        _describe_settled(summary, assignment, source, course, [out_dir / "gradebook.sqlite", out_dir / "grades.csv", reports_dir / "index.html", reports_dir / ROSTER_FILE])
+        if not refused:
+            _describe_if_settled(summary, book, submissions, assignment, source, course)
     return summary
 
 
-def _describe_settled(summary: BatchSummary, assignment: Assignment, source: Path, course: Path | str | None, outputs: list[Path]) -> None:
-    """Every student is current: say what the batch read and wrote, so an unchanged re-run can be answered from a stamp."""
+def _describe_if_settled(summary: BatchSummary, book: Gradebook, submissions: list[Submission], assignment: Assignment, source: Path, course: Path | str | None) -> None:
+    """When every student is current, say what the batch read and wrote, so an unchanged re-run can be answered from a stamp.
+
+    "Current" is judged on the very digests the stamp keeps: a notebook replaced while the batch ended is
+    either both in the stamp and judged, or neither.
+    """
     staff = assignment.course_dir / "rubrics" / assignment.id
     files = [assignment.rubric_path, staff / "probes.py", staff / "judges.py", assignment.reference_notebook, *course_search_absent(course)]
-    summary.inputs, summary.input_folders = describe_inputs([path.absolute() for path in files] + ([source.absolute()] if source.is_file() else []), [source.absolute()] if source.is_dir() else [])
+    inputs, folders = describe_inputs([path.absolute() for path in files] + ([source.absolute()] if source.is_file() else []), [source.absolute()] if source.is_dir() else [])
+    for submission in submissions:  # notebooks unpacked from a download are not inputs themselves: the download is
+        digest = inputs.get(str(submission.path.absolute())) or file_digest(submission.path) or ""
+        if not book.is_current(assignment.id, submission.student, digest, assignment.fingerprint, __version__):
+            return
+    reports_dir = Path(summary.out_dir) / assignment.id
+    outputs = [Path(summary.out_dir) / "gradebook.sqlite", Path(summary.out_dir) / "grades.csv", reports_dir / "index.html", reports_dir / ROSTER_FILE]
+    summary.inputs, summary.input_folders, summary.settled = inputs, folders, True
     summary.outputs = [str(path.absolute()) for path in outputs if path.exists()]
-    summary.settled = True
 
 
 def _record(result: SubmissionResult, book: Gradebook, reports_dir: Path, assignment: Assignment) -> None:
